@@ -1,0 +1,159 @@
+"""Payload models for each message type, and decoding of raw MQTT messages.
+
+Decoding never raises anything but :class:`ContractError`, whose ``reason``
+is one of the short codes below: the hub counts dead letters by it.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contract import CONTRACT_VERSION
+from contract.envelope import Envelope
+from contract.ids import Slug
+from contract.topics import TopicError, TopicParts, parse_topic
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+class Reason(StrEnum):
+    BAD_TOPIC = "bad_topic"
+    TOO_LARGE = "too_large"
+    MALFORMED_JSON = "malformed_json"
+    INVALID_ENVELOPE = "invalid_envelope"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID_DATA = "invalid_data"
+    TOPIC_MISMATCH = "topic_mismatch"
+    UNKNOWN_ROOM = "unknown_room"
+
+
+class ContractError(ValueError):
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StatusData(_Data):
+    """Retained on the status topic; the Last Will carries ``state: offline``."""
+
+    state: Literal["online", "offline"]
+    reason: str | None = None  # "start", "reconnect", "shutdown", "will"
+    software_version: str | None = None
+    config_version: str | None = None
+
+
+SpaceKind = Literal["room", "desk"]
+
+
+class OccupancyData(_Data):
+    """A change of a room's or desk's occupancy. The envelope's ``ts`` is when it happened."""
+
+    space: SpaceKind
+    space_id: Slug
+    occupied: bool
+    # Sensor ids whose readings decided this state (for explanations in the hub).
+    signals: list[str] = Field(default_factory=list)
+    # True for the state reported at start-up, which is not a change seen by sensors.
+    initial: bool = False
+
+
+class SpaceState(_Data):
+    space: SpaceKind
+    space_id: Slug
+    occupied: bool
+
+
+class HeartbeatData(_Data):
+    uptime_s: float = Field(ge=0)
+    interval_s: float = Field(gt=0)
+    spaces: list[SpaceState] = Field(default_factory=list)
+
+
+class SensorEventData(_Data):
+    """A raw sensor transition (door opened, motion pulse), for explanations and fusion."""
+
+    sensor_id: Slug
+    kind: str
+    active: bool
+
+
+DATA_MODELS: dict[str, type[_Data]] = {
+    "status": StatusData,
+    "occupancy": OccupancyData,
+    "heartbeat": HeartbeatData,
+    "sensor": SensorEventData,
+}
+
+# Which channel each message type travels on (and, for events, which kind).
+TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
+    "status": ("status", None),
+    "occupancy": ("occupancy", None),
+    "heartbeat": ("heartbeat", None),
+    "sensor": ("events", "sensor"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: TopicParts
+    envelope: Envelope
+    data: _Data
+
+    @property
+    def room(self) -> str:
+        return self.topic.room
+
+
+def decode(topic: str, payload: bytes) -> Message:
+    """Turn a raw MQTT message into a checked :class:`Message`, or raise ContractError."""
+    try:
+        parts = parse_topic(topic)
+    except TopicError as exc:
+        raise ContractError(Reason.BAD_TOPIC, str(exc)) from exc
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise ContractError(Reason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
+    try:
+        raw = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ContractError(Reason.MALFORMED_JSON, str(exc)) from exc
+    if not isinstance(raw, dict):
+        raise ContractError(Reason.INVALID_ENVELOPE, "payload is not a JSON object")
+    version = raw.get("v")
+    if version != CONTRACT_VERSION or parts.version != CONTRACT_VERSION:
+        raise ContractError(
+            Reason.UNSUPPORTED_VERSION,
+            f"envelope v={version!r}, topic v{parts.version}; this hub speaks v{CONTRACT_VERSION}",
+        )
+    try:
+        envelope = Envelope.model_validate(raw)
+    except ValidationError as exc:
+        raise ContractError(Reason.INVALID_ENVELOPE, _short(exc)) from exc
+    model = DATA_MODELS.get(envelope.type)
+    if model is None:
+        raise ContractError(Reason.UNKNOWN_TYPE, f"unknown message type {envelope.type!r}")
+    channel, kind = TYPE_CHANNELS[envelope.type]
+    if envelope.device != parts.device or (channel, kind) != (parts.channel, parts.kind):
+        raise ContractError(
+            Reason.TOPIC_MISMATCH,
+            f"type {envelope.type!r} from {envelope.device!r} does not belong on {topic!r}",
+        )
+    try:
+        data = model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise ContractError(Reason.INVALID_DATA, _short(exc)) from exc
+    return Message(topic=parts, envelope=envelope, data=data)
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+    )[:500]

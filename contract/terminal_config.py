@@ -1,0 +1,240 @@
+"""The terminal configuration file: one YAML file per room terminal.
+
+Operators edit these files in ``firmware_configs/`` and keep them under version
+control; the terminal runs from one, and the hub imports rooms, desks and
+capacities from all of them. The schema is strict (unknown keys are errors,
+with a suggestion), values are coerced where people write them loosely
+(``"5m"``, ``17`` for ``GPIO17``), and defaults live only here.
+"""
+
+import re
+from datetime import time
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
+
+from contract.ids import Slug
+from contract.topics import DEFAULT_PREFIX
+from contract.units import Duration
+
+CONFIG_SCHEMA_VERSION = 1
+
+
+class SensorKind(StrEnum):
+    """Binary sensors a terminal reads through gpiozero (see docs/sensors.md)."""
+
+    PIR_MOTION = "pir_motion"  # passive infrared: short pulses while something moves
+    MMWAVE_PRESENCE = "mmwave_presence"  # radar presence output (LD2410-class): high while someone is there
+    DOOR_CONTACT = "door_contact"  # reed switch: closed (active) while the door is shut
+    DESK_PRESENCE = "desk_presence"  # under-desk PIR/radar or seat pad: high while the desk is used
+
+
+class RoomKind(StrEnum):
+    MEETING_ROOM = "meeting_room"
+    DESK_AREA = "desk_area"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Header pins of a Raspberry Pi usable as GPIO inputs, by Broadcom number.
+GPIO_NUMBERS = range(28)
+VALID_PIN_NAMES = [f"GPIO{n}" for n in GPIO_NUMBERS]
+_PIN_RE = re.compile(r"^(?:GPIO|BCM)(\d{1,2})$")
+
+
+def _coerce_pin(value: object) -> str:
+    if isinstance(value, bool):
+        raise ValueError("a pin is written as GPIO<n>, e.g. GPIO17")
+    if isinstance(value, int):
+        value = f"GPIO{value}"
+    if not isinstance(value, str):
+        raise ValueError("a pin is written as GPIO<n>, e.g. GPIO17")
+    match = _PIN_RE.match(value.strip().upper())
+    if not match or int(match.group(1)) not in GPIO_NUMBERS:
+        raise ValueError(f"{value!r} is not a Raspberry Pi GPIO pin (GPIO0 to GPIO27)")
+    return f"GPIO{int(match.group(1))}"
+
+
+Pin = Annotated[str, BeforeValidator(_coerce_pin)]
+
+
+def _coerce_time(value: object) -> object:
+    # YAML 1.1 reads an unquoted 09:00 as the sexagesimal integer 540.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+ClockTime = Annotated[time, BeforeValidator(_coerce_time)]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+def timezone_names() -> list[str]:
+    return sorted(available_timezones())
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalSection(_Strict):
+    id: Slug
+    name: str | None = None
+
+
+class SiteSection(_Strict):
+    id: Slug
+    name: str
+
+
+class BuildingSection(_Strict):
+    id: Slug
+    name: str
+
+
+class FloorSection(_Strict):
+    id: Slug
+    name: str
+    level: int = 0
+
+
+class WorkingHours(_Strict):
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(17, 0)
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
+    )
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> "WorkingHours":
+        if self.end <= self.start:
+            raise ValueError("working_hours.end must be later than working_hours.start")
+        return self
+
+
+class RoomSection(_Strict):
+    id: Slug
+    name: str
+    kind: RoomKind = RoomKind.MEETING_ROOM
+    capacity: int = Field(ge=0)
+    timezone: str
+    department: Slug | None = None
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+
+    _tz = field_validator("timezone")(classmethod(lambda cls, v: _check_timezone(v)))
+
+
+class DeskSection(_Strict):
+    id: Slug
+    name: str | None = None
+
+
+class SensorSection(_Strict):
+    id: Slug
+    kind: SensorKind
+    pin: Pin
+    # Which desk a desk_presence sensor watches.
+    desk: Slug | None = None
+    # Reed switches and open-collector outputs usually need the internal pull-up.
+    pull_up: bool | None = None
+
+
+class OccupancySection(_Strict):
+    # A PIR pulses while people move; the room stays occupied this long after the last pulse.
+    room_hold: Duration = 300.0
+    desk_hold: Duration = 600.0
+    heartbeat: Duration = 60.0
+
+
+class MqttSection(_Strict):
+    host: str = "localhost"
+    port: int = Field(default=1883, ge=1, le=65535)
+    prefix: str = DEFAULT_PREFIX
+    # "auto" tries MQTT 5 and falls back to 3.1.1 when the broker refuses it.
+    protocol: Literal["auto", "5", "3.1.1"] = "auto"
+    keepalive: Duration = 30.0
+    username: str | None = None
+    # A reference, never the secret itself: "env:VARIABLE" or "file:/path/to/secret".
+    password: str | None = Field(default=None, pattern=r"^(env|file):.+$")
+    tls: bool = False
+
+
+class TerminalConfig(_Strict):
+    version: Literal[1] = CONFIG_SCHEMA_VERSION
+    terminal: TerminalSection
+    site: SiteSection
+    building: BuildingSection
+    floor: FloorSection
+    room: RoomSection
+    desks: list[DeskSection] = Field(default_factory=list)
+    sensors: list[SensorSection] = Field(min_length=1)
+    occupancy: OccupancySection = Field(default_factory=OccupancySection)
+    mqtt: MqttSection = Field(default_factory=MqttSection)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "TerminalConfig":
+        _unique([d.id for d in self.desks], "desks", "desk id")
+        _unique([s.id for s in self.sensors], "sensors", "sensor id")
+        _unique([s.pin for s in self.sensors], "sensors", "pin")
+        desk_ids = {d.id for d in self.desks}
+        for index, sensor in enumerate(self.sensors):
+            if sensor.kind is SensorKind.DESK_PRESENCE:
+                if sensor.desk is None:
+                    raise _LocatedError(("sensors", index, "desk"), "a desk_presence sensor needs 'desk: <desk id>'")
+                if sensor.desk not in desk_ids:
+                    raise _LocatedError(
+                        ("sensors", index, "desk"),
+                        f"desk {sensor.desk!r} is not listed under 'desks'",
+                        suggestions=sorted(desk_ids),
+                        given=sensor.desk,
+                    )
+            elif sensor.desk is not None:
+                raise _LocatedError(("sensors", index, "desk"), "only desk_presence sensors name a desk")
+        if self.room.kind is RoomKind.DESK_AREA and not self.desks:
+            raise _LocatedError(("desks",), "a desk_area room needs at least one desk")
+        return self
+
+    def sensors_of(self, *kinds: SensorKind) -> list[SensorSection]:
+        return [s for s in self.sensors if s.kind in kinds]
+
+
+class _LocatedError(ValueError):
+    """A cross-field error that knows which field it is about."""
+
+    def __init__(
+        self,
+        loc: tuple[str | int, ...],
+        message: str,
+        suggestions: list[str] | None = None,
+        given: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+        self.suggestions = suggestions or []
+        self.given = given
+
+
+def _unique(values: list[str], section: str, what: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise _LocatedError((section, index), f"duplicate {what} {value!r}")
+        seen.add(value)

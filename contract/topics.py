@@ -1,0 +1,117 @@
+"""MQTT topic names. Every topic is built and parsed here and nowhere else.
+
+Layout (``<prefix>`` defaults to ``quorum``)::
+
+    <prefix>/v1/rooms/<room>/devices/<device>/status           retained, also the Last Will
+    <prefix>/v1/rooms/<room>/devices/<device>/occupancy        state changes of the room and its desks
+    <prefix>/v1/rooms/<room>/devices/<device>/heartbeat        periodic liveness + state snapshot
+    <prefix>/v1/rooms/<room>/devices/<device>/events/<kind>    raw sensor transitions and other events
+    <prefix>/v1/rooms/<room>/devices/<device>/speech/<kind>    transcript | intent | minutes
+    <prefix>/v1/rooms/<room>/devices/<device>/cmd/<target>     hub -> terminal, never retained
+"""
+
+from dataclasses import dataclass
+
+from contract import CONTRACT_VERSION
+from contract.ids import require_id
+
+VERSION_LEVEL = f"v{CONTRACT_VERSION}"
+DEFAULT_PREFIX = "quorum"
+
+# Channels a terminal publishes on. "cmd" is the only channel the hub writes.
+TERMINAL_CHANNELS = ("status", "occupancy", "heartbeat", "events", "speech")
+CHANNELS_WITH_KIND = ("events", "speech", "cmd")
+
+
+def _device_root(prefix: str, room: str, device: str) -> str:
+    require_id(room, "room")
+    require_id(device, "device")
+    return f"{prefix}/{VERSION_LEVEL}/rooms/{room}/devices/{device}"
+
+
+def status_topic(prefix: str, room: str, device: str) -> str:
+    return f"{_device_root(prefix, room, device)}/status"
+
+
+def occupancy_topic(prefix: str, room: str, device: str) -> str:
+    return f"{_device_root(prefix, room, device)}/occupancy"
+
+
+def heartbeat_topic(prefix: str, room: str, device: str) -> str:
+    return f"{_device_root(prefix, room, device)}/heartbeat"
+
+
+def event_topic(prefix: str, room: str, device: str, kind: str) -> str:
+    return f"{_device_root(prefix, room, device)}/events/{require_id(kind, 'event kind')}"
+
+
+def speech_topic(prefix: str, room: str, device: str, kind: str) -> str:
+    return f"{_device_root(prefix, room, device)}/speech/{require_id(kind, 'speech kind')}"
+
+
+def command_topic(prefix: str, room: str, device: str, target: str) -> str:
+    return f"{_device_root(prefix, room, device)}/cmd/{require_id(target, 'command target')}"
+
+
+def all_terminal_messages(prefix: str) -> list[str]:
+    """Subscription filters that receive everything terminals publish (not commands)."""
+    root = f"{prefix}/{VERSION_LEVEL}/rooms/+/devices/+"
+    return [f"{root}/{channel}" for channel in ("status", "occupancy", "heartbeat")] + [
+        f"{root}/{channel}/+" for channel in ("events", "speech")
+    ]
+
+
+def commands_for(prefix: str, room: str, device: str) -> str:
+    """Subscription filter for every command addressed to one terminal."""
+    return f"{_device_root(prefix, room, device)}/cmd/+"
+
+
+@dataclass(frozen=True)
+class TopicParts:
+    prefix: str
+    version: int
+    room: str
+    device: str
+    channel: str
+    kind: str | None = None
+
+
+class TopicError(ValueError):
+    """A topic that does not follow the contract's layout."""
+
+
+def parse_topic(topic: str) -> TopicParts:
+    """Split a contract topic into its parts; raise :class:`TopicError` otherwise."""
+    levels = topic.split("/")
+    # prefix may itself contain '/', so anchor on the fixed levels from the end.
+    if len(levels) >= 7 and levels[-4] == "devices" and levels[-6] == "rooms":
+        channel, kind = levels[-1], None
+        room, device, version, prefix_levels = levels[-5], levels[-3], levels[-7], levels[:-7]
+    elif len(levels) >= 8 and levels[-5] == "devices" and levels[-7] == "rooms":
+        channel, kind = levels[-2], levels[-1]
+        room, device, version, prefix_levels = levels[-6], levels[-4], levels[-8], levels[:-8]
+    else:
+        raise TopicError(f"topic {topic!r} does not match <prefix>/v<N>/rooms/<room>/devices/<device>/...")
+    if not prefix_levels:
+        raise TopicError(f"topic {topic!r} has no prefix")
+    if not (version.startswith("v") and version[1:].isdigit()):
+        raise TopicError(f"topic {topic!r} has no version level like 'v1'")
+    if (kind is None) == (channel in CHANNELS_WITH_KIND):
+        raise TopicError(f"topic {topic!r}: channel {channel!r} is not known with this many levels")
+    if channel not in TERMINAL_CHANNELS and channel != "cmd":
+        raise TopicError(f"topic {topic!r}: unknown channel {channel!r}")
+    try:
+        require_id(room, "room")
+        require_id(device, "device")
+        if kind is not None:
+            require_id(kind, "kind")
+    except ValueError as exc:
+        raise TopicError(f"topic {topic!r}: {exc}") from exc
+    return TopicParts(
+        prefix="/".join(prefix_levels),
+        version=int(version[1:]),
+        room=room,
+        device=device,
+        channel=channel,
+        kind=kind,
+    )

@@ -1,0 +1,1 @@
+"""Developer tooling: start a local broker, run the demo. Not used on terminals or the hub."""
