@@ -28,7 +28,10 @@ class Reason(StrEnum):
     UNKNOWN_TYPE = "unknown_type"
     INVALID_DATA = "invalid_data"
     TOPIC_MISMATCH = "topic_mismatch"
+    # Found by the hub against its organisation model, not by decoding alone:
     UNKNOWN_ROOM = "unknown_room"
+    UNKNOWN_DEVICE = "unknown_device"
+    UNKNOWN_SPACE = "unknown_space"
 
 
 class ContractError(ValueError):
