@@ -83,23 +83,23 @@ class TopicError(ValueError):
 def parse_topic(topic: str) -> TopicParts:
     """Split a contract topic into its parts; raise :class:`TopicError` otherwise."""
     levels = topic.split("/")
-    # prefix may itself contain '/', so anchor on the fixed levels from the end.
-    if len(levels) >= 7 and levels[-4] == "devices" and levels[-6] == "rooms":
-        channel, kind = levels[-1], None
-        room, device, version, prefix_levels = levels[-5], levels[-3], levels[-7], levels[:-7]
-    elif len(levels) >= 8 and levels[-5] == "devices" and levels[-7] == "rooms":
-        channel, kind = levels[-2], levels[-1]
-        room, device, version, prefix_levels = levels[-6], levels[-4], levels[-8], levels[:-8]
-    else:
+    # The prefix may itself contain '/', so anchor on the fixed levels counted from the end:
+    # .../v1/rooms/<room>/devices/<device>/<channel>[/<kind>]
+    has_kind = len(levels) >= 8 and levels[-2] in CHANNELS_WITH_KIND
+    tail = levels[-7:] if has_kind else levels[-6:]
+    if len(levels) < 7 or tail[1] != "rooms" or tail[3] != "devices":
         raise TopicError(f"topic {topic!r} does not match <prefix>/v<N>/rooms/<room>/devices/<device>/...")
+    version, _, room, _, device, channel = tail[:6]
+    kind = tail[6] if has_kind else None
+    prefix_levels = levels[: len(levels) - len(tail)]
     if not prefix_levels:
         raise TopicError(f"topic {topic!r} has no prefix")
     if not (version.startswith("v") and version[1:].isdigit()):
         raise TopicError(f"topic {topic!r} has no version level like 'v1'")
-    if (kind is None) == (channel in CHANNELS_WITH_KIND):
-        raise TopicError(f"topic {topic!r}: channel {channel!r} is not known with this many levels")
     if channel not in TERMINAL_CHANNELS and channel != "cmd":
         raise TopicError(f"topic {topic!r}: unknown channel {channel!r}")
+    if (kind is None) == (channel in CHANNELS_WITH_KIND):
+        raise TopicError(f"topic {topic!r}: channel {channel!r} needs {'a' if kind is None else 'no'} kind level")
     try:
         require_id(room, "room")
         require_id(device, "device")

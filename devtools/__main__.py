@@ -1,0 +1,3 @@
+from devtools.demo import app
+
+app()

@@ -1,0 +1,139 @@
+"""Start and stop the system's services as child processes (demo, end-to-end tests, benchmarks)."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from devtools.broker import RunningBroker, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path | None = None
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def terminate(self, timeout: float = 15.0) -> int:
+        """SIGTERM (a clean stop), then SIGKILL if it does not go."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, as when a terminal loses power."""
+        if self.alive():
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path else ""
+
+
+def spawn(name: str, args: list[str], *, env: dict[str, str] | None = None, log_dir: Path | None = None) -> Child:
+    log_path = log_dir / f"{name}.log" if log_dir else None
+    log = log_path.open("ab") if log_path else None
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C in the terminal reaches only the orchestrator
+    )
+    return Child(name, process, log_path, log)
+
+
+@dataclass
+class HubProcess:
+    child: Child
+    url: str
+    admin_token: str
+    database_path: Path
+
+
+def start_hub(
+    broker: RunningBroker,
+    workdir: Path,
+    *,
+    configs_dir: Path = ROOT / "firmware_configs",
+    port: int | None = None,
+    prefix: str = "quorum",
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> HubProcess:
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    token = secrets.token_urlsafe(32)
+    database = workdir / "hub.db"
+    env = {
+        "QUORUM_DATABASE_URL": f"sqlite:///{database}",
+        "QUORUM_CONFIGS_DIR": str(configs_dir),
+        "QUORUM_MQTT_HOST": broker.host,
+        "QUORUM_MQTT_PORT": str(broker.port),
+        "QUORUM_MQTT_PREFIX": prefix,
+        "QUORUM_HOST": "127.0.0.1",
+        "QUORUM_PORT": str(port),
+        "QUORUM_BOOTSTRAP_TOKEN": token,
+        **(extra_env or {}),
+    }
+    child = spawn("hub", ["-m", "hub", "serve"], env=env, log_dir=workdir)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/healthz", child, timeout)
+    return HubProcess(child, url, token, database)
+
+
+def wait_http(url: str, child: Child, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.alive():
+            raise RuntimeError(f"{child.name} exited with {child.process.returncode}:\n{child.log_tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise RuntimeError(f"{child.name} did not answer {url} within {timeout} s:\n{child.log_tail()}")
+
+
+def start_terminal(
+    config: Path,
+    broker: RunningBroker,
+    log_dir: Path,
+    *,
+    scenario: str | None = None,
+    speed: float = 1.0,
+    start: str | None = None,
+    prefix: str = "quorum",
+    name: str | None = None,
+) -> Child:
+    args = ["-m", "edge", "run", "--config", str(config), "--broker-host", broker.host,
+            "--broker-port", str(broker.port), "--prefix", prefix]
+    if scenario is not None:
+        args += ["--simulate", scenario, "--speed", str(speed)]
+        if start is not None:
+            args += ["--start", start]
+    # Demo configs refer to a password by reference; the local broker accepts anyone.
+    env = {"QUORUM_MQTT_PASSWORD": "not-a-secret-local-demo"}
+    return spawn(name or f"terminal-{config.stem}", args, env=env, log_dir=log_dir)

@@ -1,0 +1,109 @@
+"""Golden messages: one example per message type, checked against the models.
+
+docs/contract.md shows the same examples; test_docs_examples_match keeps them in step.
+"""
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from contract.envelope import Envelope
+from contract.messages import DATA_MODELS, ContractError, Reason, decode
+from contract.topics import parse_topic
+
+GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
+
+
+def _load(path: Path) -> tuple[str, bytes, dict]:
+    example = json.loads(path.read_text())
+    return example["topic"], orjson.dumps(example["payload"]), example
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
+def test_golden_message_decodes(path: Path) -> None:
+    topic, payload, example = _load(path)
+    message = decode(topic, payload)
+    assert message.envelope.type == example["payload"]["type"]
+    assert message.envelope.ts.utcoffset().total_seconds() == 0  # normalised to UTC
+    assert message.room == parse_topic(topic).room
+    # Round trip: what we would send for it decodes to the same thing.
+    again = decode(topic, message.envelope.to_json())
+    assert again.envelope == message.envelope and again.data == message.data
+
+
+def test_every_message_type_has_a_golden_example() -> None:
+    covered = {json.loads(p.read_text())["payload"]["type"] for p in GOLDEN}
+    assert covered == set(DATA_MODELS)
+
+
+def test_docs_examples_match_golden_files() -> None:
+    text = DOCS.read_text()
+    for path in GOLDEN:
+        payload = json.loads(path.read_text())["payload"]
+        assert json.dumps(payload, ensure_ascii=False) in text, f"docs/contract.md lacks {path.name}"
+
+
+def test_unknown_fields_are_tolerated() -> None:
+    topic, payload, example = _load(GOLDEN[0])
+    raw = example["payload"] | {"future_field": [1, 2]}
+    raw["data"] = raw["data"] | {"another": "x"}
+    assert decode(topic, orjson.dumps(raw)).envelope.device == raw["device"]
+
+
+def _occupancy() -> tuple[str, dict]:
+    path = next(p for p in GOLDEN if p.stem == "occupancy_room")
+    example = json.loads(path.read_text())
+    return example["topic"], example["payload"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda p: b"{not json", Reason.MALFORMED_JSON),
+        (lambda p: b"\xff\xfe\x00", Reason.MALFORMED_JSON),
+        (lambda p: b"[1, 2]", Reason.INVALID_ENVELOPE),
+        (lambda p: orjson.dumps(p | {"v": 2}), Reason.UNSUPPORTED_VERSION),
+        (lambda p: orjson.dumps({k: v for k, v in p.items() if k != "v"}), Reason.UNSUPPORTED_VERSION),
+        (lambda p: orjson.dumps(p | {"type": "teleport"}), Reason.UNKNOWN_TYPE),
+        (lambda p: orjson.dumps(p | {"seq": "seven"}), Reason.INVALID_ENVELOPE),
+        (lambda p: orjson.dumps(p | {"seq": -1}), Reason.INVALID_ENVELOPE),
+        (lambda p: orjson.dumps(p | {"ts": "2026-11-27T09:02:13"}), Reason.INVALID_ENVELOPE),
+        (lambda p: orjson.dumps(p | {"device": "other-device"}), Reason.TOPIC_MISMATCH),
+        (lambda p: orjson.dumps(p | {"type": "heartbeat"}), Reason.TOPIC_MISMATCH),
+        (lambda p: orjson.dumps(p | {"data": {"space": "room", "occupied": "yes please"}}), Reason.INVALID_DATA),
+        (lambda p: b" " * 300_000, Reason.TOO_LARGE),
+    ],
+)
+def test_bad_messages_are_rejected_with_a_reason(mutate, reason: Reason) -> None:
+    topic, payload = _occupancy()
+    with pytest.raises(ContractError) as caught:
+        decode(topic, mutate(payload))
+    assert caught.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "quorum/v1/rooms/a/devices/b",
+        "quorum/v1/rooms/+/devices/b/occupancy",
+        "quorum/v1/rooms/a/devices/#/occupancy",
+        "quorum/v1/rooms/a\x00/devices/b/occupancy",
+        "quorum/v1/rooms/A/devices/b/occupancy",
+        "quorum/v1/rooms/a/devices/b/teleport",
+        "quorum/v1/rooms/a/devices/b/events",
+        "v1/rooms/a/devices/b/occupancy",
+    ],
+)
+def test_bad_topics_are_rejected(topic: str) -> None:
+    with pytest.raises(ContractError) as caught:
+        decode(topic, b"{}")
+    assert caught.value.reason is Reason.BAD_TOPIC
+
+
+def test_envelope_serialises_ts_as_utc_iso() -> None:
+    _, payload = _occupancy()
+    envelope = Envelope.model_validate(payload)
+    assert orjson.loads(envelope.to_json())["ts"].endswith("Z")

@@ -1,0 +1,101 @@
+"""The terminal configuration schema and its located, suggestive errors."""
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from contract.config_loader import ConfigError, load_terminal_config, validate_files
+from contract.units import parse_duration
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "firmware_configs").glob("*.yaml"))
+
+VALID = """\
+version: 1
+terminal: {id: t1}
+site: {id: hq, name: HQ}
+building: {id: b1, name: Main}
+floor: {id: f1, name: Floor 1}
+room:
+  id: r1
+  name: Room one
+  capacity: 6
+  timezone: Europe/Berlin
+  working_hours: {start: 08:30, end: "17:00"}
+sensors:
+  - {id: pir, kind: pir_motion, pin: 17}
+occupancy: {room_hold: 4m30s}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_shipped_examples_are_valid() -> None:
+    configs, problems = validate_files(EXAMPLES)
+    assert problems == []
+    assert len({c.floor.id for c in configs}) >= 2
+    assert any(c.desks for c in configs)
+
+
+def test_values_are_coerced(tmp_path: Path) -> None:
+    config = load_terminal_config(write(tmp_path, VALID))
+    assert config.sensors[0].pin == "GPIO17"
+    assert config.occupancy.room_hold == 270.0
+    assert config.room.working_hours.start == time(8, 30)  # unquoted 08:30 is sexagesimal in YAML 1.1
+    assert config.mqtt.protocol == "auto"  # defaults live in the schema
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "path", "suggestion"),
+    [
+        ("kind: pir_motion", "kind: pir_motoin", 13, "sensors[0].kind", "pir_motion"),
+        ("pin: 17", "pin: GPI017", 13, "sensors[0].pin", "GPIO17"),
+        ("timezone: Europe/Berlin", "timezone: Europe/Berln", 10, "room.timezone", "Europe/Berlin"),
+        ("capacity: 6", "capacity: 6\n  capacty: 7", 10, "room.capacty", "capacity"),
+        ("room_hold: 4m30s", "room_hold: soon", 14, "occupancy.room_hold", None),
+    ],
+)
+def test_errors_name_file_line_path_and_suggestion(tmp_path, old, new, line, path, suggestion) -> None:
+    file = write(tmp_path, VALID.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(file)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.path, problem.suggestion) == (str(file), line, path, suggestion)
+    assert str(problem).startswith(f"{file}:{line}: {path}: ")
+
+
+def test_desk_sensor_must_name_a_listed_desk(tmp_path: Path) -> None:
+    text = VALID + "desks: [{id: east-01}]\n"
+    text = text.replace("  - {id: pir, kind: pir_motion, pin: 17}", "  - {id: pir, kind: pir_motion, pin: 17}\n  - {id: ds, kind: desk_presence, pin: 5, desk: east-1}")
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(write(tmp_path, text))
+    [problem] = caught.value.problems
+    assert problem.path == "sensors[1].desk" and problem.line == 14 and problem.suggestion == "east-01"
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(write(tmp_path, VALID.replace("sensors:", "sensors: [")))
+    assert caught.value.problems[0].line is not None
+
+
+def test_ids_must_be_unique_across_files(tmp_path: Path) -> None:
+    a = write(tmp_path, VALID, "a.yaml")
+    b = write(tmp_path, VALID.replace("id: t1", "id: t2"), "b.yaml")
+    _, problems = validate_files([a, b])
+    assert [(p.file, p.path, p.line) for p in problems] == [(str(b), "room.id", 7)]
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("5m", 300), ("1h30m", 5400), (12, 12), ("250ms", 0.25), ("1.5", 1.5)])
+def test_durations(text, seconds) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5 minutes", "m5", -3, True, None])
+def test_bad_durations(text) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
