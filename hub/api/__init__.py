@@ -1,0 +1,42 @@
+"""The REST API, one router per resource, all under /api/v1 and all authenticated.
+
+Only ``/healthz``, ``/docs`` and ``/openapi.json`` answer without a token.
+"""
+
+from fastapi import APIRouter
+
+from hub.api import (
+    departments,
+    desks,
+    devices,
+    ingest,
+    occupancy,
+    org,
+    rooms,
+    stream,
+    tokens,
+    users,
+    utilization,
+)
+from hub.api.errors import COMMON_RESPONSES
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, responses=COMMON_RESPONSES)
+    for module in (
+        users,
+        tokens,
+        departments,
+        org,
+        rooms,
+        desks,
+        occupancy,
+        utilization,
+        devices,
+        ingest,
+        stream,
+    ):
+        router.include_router(module.router)
+    return router

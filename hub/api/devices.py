@@ -1,0 +1,71 @@
+"""Room terminals: online or not, when last heard from, which software."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from hub.api.common import Staff, UtcTime, not_found
+from hub.api.spaces import Ref
+from hub.auth.scope import room_clause, visible_device
+from hub.db.models import Device, Room
+from hub.state import SessionDep
+
+router = APIRouter(tags=["devices"])
+
+
+class DeviceOut(BaseModel):
+    id: str
+    room_id: str
+    room: Ref
+    online: bool
+    last_seen_at: UtcTime | None = Field(description="Hub time of the last message of any kind.")
+    status_changed_at: UtcTime | None = Field(
+        description="Hub time of the last online/offline change."
+    )
+    boot: str | None = Field(description="The terminal's current boot id (new per process start).")
+    software_version: str | None
+    config_version: str | None
+
+
+def _out(device: Device, room: Room) -> DeviceOut:
+    return DeviceOut(
+        id=device.id,
+        room_id=room.id,
+        room=Ref(id=room.id, name=room.name),
+        online=device.online,
+        last_seen_at=device.last_seen_at,
+        status_changed_at=device.status_changed_at,
+        boot=device.boot,
+        software_version=device.software_version,
+        config_version=device.config_version,
+    )
+
+
+@router.get("/devices", summary="Terminals of the rooms you may see")
+def list_devices(
+    caller: Staff,
+    session: SessionDep,
+    room_id: str | None = None,
+    online: bool | None = None,
+) -> list[DeviceOut]:
+    query = (
+        select(Device, Room)
+        .join(Room, Room.id == Device.room_id)
+        .where(room_clause(caller))
+        .order_by(Device.id)
+    )
+    if room_id is not None:
+        query = query.where(Device.room_id == room_id)
+    if online is not None:
+        query = query.where(Device.online.is_(online))
+    return [_out(device, room) for device, room in session.execute(query)]
+
+
+@router.get("/devices/{device_id}", summary="One terminal")
+def get_device(caller: Staff, device_id: str, session: SessionDep) -> DeviceOut:
+    device = visible_device(session, caller, device_id)
+    if device is None:
+        raise not_found("device", device_id)
+    room = session.get(Room, device.room_id)
+    assert room is not None  # foreign key
+    return _out(device, room)

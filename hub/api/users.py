@@ -1,0 +1,202 @@
+"""Users: ``/me`` for everyone, management for admins.
+
+Deactivating a user revokes all their tokens in the same transaction, so a
+person who leaves loses access at once and a later re-activation does not
+bring old tokens back. The last active admin cannot be deactivated or demoted.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from contract.ids import ID_PATTERN
+from hub.api.common import Admin, AnyUser, UtcTime, not_found
+from hub.api.tokens import NewTokenOut, TokenCreate, TokenOut, create_token, list_tokens
+from hub.auth.roles import Role
+from hub.auth.tokens import revoke_all
+from hub.auth.users import (
+    InputError,
+    active_admin_count,
+    check_department,
+    check_email_free,
+    create_user,
+)
+from hub.db.models import User
+from hub.state import ClockDep, SessionDep
+
+router = APIRouter(tags=["users"])
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    display_name: str
+    email: str | None
+    aliases: list[str] = Field(
+        description="Other names, e.g. a Chinese name, used to match minutes."
+    )
+    department_id: str | None
+    role: Role
+    active: bool
+    created_at: UtcTime
+
+
+class MeOut(UserOut):
+    token_id: int = Field(description="The token this request was made with.")
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN, examples=["alice"])
+    display_name: str = Field(min_length=1, max_length=200, examples=["Alice Chen"])
+    role: Role
+    department_id: str | None = Field(default=None, examples=["engineering"])
+    email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=20, examples=[["陈爱丽"]]
+    )
+
+
+class UserPatch(BaseModel):
+    """Only the fields sent are changed; send ``department_id: null`` to clear it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Role | None = None
+    department_id: str | None = None
+    email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, max_length=20
+    )
+    active: bool | None = None
+
+
+def _http(error: InputError) -> HTTPException:
+    return HTTPException(error.status, detail=str(error))
+
+
+@router.get("/me", summary="Who you are")
+def me(caller: AnyUser, session: SessionDep) -> MeOut:
+    user = session.get(User, caller.user_id)
+    if user is None:  # deleted between authentication and now
+        raise not_found("user", caller.user_id)
+    return MeOut(**UserOut.model_validate(user).model_dump(), token_id=caller.token_id)
+
+
+@router.get("/users", summary="List users")
+def list_users(
+    _: Admin,
+    session: SessionDep,
+    role: Role | None = None,
+    department_id: str | None = None,
+    active: Annotated[
+        bool | None, Query(description="Only active (true) or inactive (false) users.")
+    ] = None,
+) -> list[UserOut]:
+    query = select(User).order_by(User.id)
+    if role is not None:
+        query = query.where(User.role == role.value)
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return [UserOut.model_validate(u) for u in session.scalars(query)]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, summary="Create a user")
+def add_user(_: Admin, body: UserCreate, session: SessionDep, clock: ClockDep) -> UserOut:
+    try:
+        user = create_user(
+            session,
+            user_id=body.id,
+            display_name=body.display_name,
+            role=body.role.value,
+            department_id=body.department_id,
+            email=body.email,
+            aliases=body.aliases,
+            now=clock.now(),
+        )
+    except InputError as error:
+        raise _http(error) from None
+    session.commit()
+    return UserOut.model_validate(user)
+
+
+@router.get("/users/{user_id}", summary="One user")
+def get_user(_: Admin, user_id: str, session: SessionDep) -> UserOut:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    return UserOut.model_validate(user)
+
+
+@router.patch("/users/{user_id}", summary="Change or deactivate a user")
+def patch_user(
+    _: Admin, user_id: str, body: UserPatch, session: SessionDep, clock: ClockDep
+) -> UserOut:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    sent = body.model_fields_set
+    for field in ("display_name", "role", "active", "aliases"):
+        if field in sent and getattr(body, field) is None:
+            raise HTTPException(422, detail=f"{field} cannot be null")
+    try:
+        if "department_id" in sent:
+            user.department_id = check_department(session, body.department_id)
+        if "email" in sent:
+            check_email_free(session, body.email, user.id)
+            user.email = body.email
+    except InputError as error:
+        raise _http(error) from None
+    losing_admin = (
+        user.role == Role.ADMIN.value
+        and user.active
+        and ((body.role is not None and body.role is not Role.ADMIN) or body.active is False)
+    )
+    if losing_admin and active_admin_count(session) <= 1:
+        raise HTTPException(409, detail="this is the last active admin: make another admin first")
+    if body.display_name is not None:
+        user.display_name = body.display_name.strip()
+    if body.aliases is not None:
+        user.aliases = [a.strip() for a in body.aliases]
+    if body.role is not None:
+        user.role = body.role.value
+    if body.active is not None:
+        if user.active and not body.active:
+            revoke_all(session, user.id, clock.now())
+        user.active = body.active
+    session.commit()
+    return UserOut.model_validate(user)
+
+
+@router.get("/users/{user_id}/tokens", summary="A user's tokens")
+def user_tokens(_: Admin, user_id: str, session: SessionDep, clock: ClockDep) -> list[TokenOut]:
+    if session.get(User, user_id) is None:
+        raise not_found("user", user_id)
+    return list_tokens(session, user_id, clock.now())
+
+
+@router.post(
+    "/users/{user_id}/tokens",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a token for a user (shown once)",
+)
+def create_user_token(
+    caller: Admin, user_id: str, body: TokenCreate, session: SessionDep, clock: ClockDep
+) -> NewTokenOut:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    if not user.active:
+        raise HTTPException(
+            409, detail=f"user {user_id!r} is inactive: PATCH it with active=true first"
+        )
+    return create_token(session, caller, user_id, body, clock.now())

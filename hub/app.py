@@ -1,0 +1,125 @@
+"""The hub's web application: ``create_app(settings)`` and its lifespan.
+
+The lifespan is the hub's composition root: it builds the store, the clock,
+the live feed and the MQTT consumer, hands them to routers through
+``app.state.hub`` (see hub.state), and takes them down again on shutdown.
+Nothing is built at import time, so every test gets an app of its own.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from common.clock import Clock, SystemClock
+from common.mqtt import BrokerAddress
+from hub.api import api_router
+from hub.api.errors import install_error_handlers
+from hub.api.health import router as health_router
+from hub.db.engine import make_engine, make_session_factory
+from hub.live import LiveFeed
+from hub.settings import Settings
+from hub.startup import bootstrap_admin, import_configs, migrate
+from hub.state import HubState, IngestRunner
+
+log = logging.getLogger(__name__)
+
+#: Builds the MQTT consumer; called with IngestService's keyword arguments.
+IngestFactory = Callable[..., IngestRunner]
+
+DESCRIPTION = """\
+Rooms and desks with live occupancy, occupancy history, utilization, terminals
+and ingest health. Every endpoint under `/api/v1` needs `Authorization: Bearer <token>`;
+what you see depends on your role and department (docs/api.md).
+"""
+
+
+def default_ingest_factory(**kwargs: Any) -> IngestRunner:
+    # Imported here: an API-only hub (ingest disabled) never loads the MQTT consumer.
+    from hub.ingest.service import IngestService
+
+    return IngestService(**kwargs)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ingest_factory: IngestFactory | None = None,
+) -> FastAPI:
+    """A new hub app; nothing happens until its lifespan starts (uvicorn or TestClient)."""
+    the_clock: Clock = clock if clock is not None else SystemClock()
+    make_ingest = ingest_factory if ingest_factory is not None else default_ingest_factory
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = await run_in_threadpool(_start, settings, the_clock, make_ingest)
+        app.state.hub = state
+        try:
+            if state.ingest is not None:
+                await asyncio.to_thread(state.ingest.start)
+            yield
+        finally:
+            # stop() drains and commits what was received, which may take a moment.
+            if state.ingest is not None:
+                await asyncio.to_thread(state.ingest.stop)
+            state.engine.dispose()
+            app.state.hub = None
+
+    app = FastAPI(
+        title="Quorum hub",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # Only /docs and /openapi.json are public besides /healthz: no ReDoc, no OAuth2 page.
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    return app
+
+
+def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubState:
+    migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        session_factory = make_session_factory(engine)
+        if settings.configs_dir is not None:
+            import_configs(session_factory, settings.configs_dir)
+        bootstrap_admin(session_factory, settings, clock)
+        live = LiveFeed()
+        ingest = None
+        if settings.ingest_enabled:
+            ingest = make_ingest(
+                session_factory=session_factory,
+                broker=BrokerAddress(
+                    host=settings.mqtt_host,
+                    port=settings.mqtt_port,
+                    protocol=settings.mqtt_protocol,
+                    username=settings.mqtt_username,
+                    password=settings.mqtt_password,
+                ),
+                prefix=settings.mqtt_prefix,
+                client_id=settings.mqtt_client_id,
+                live=live,
+                clock=clock,
+                batch_size=settings.ingest_batch_size,
+                batch_delay_s=settings.ingest_batch_delay_s,
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    return HubState(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        clock=clock,
+        live=live,
+        ingest=ingest,
+    )

@@ -1,0 +1,9 @@
+"""Who is calling and what they may see: API tokens, roles and department scoping.
+
+- :mod:`hub.auth.roles`: the roles and which role may use which kind of endpoint.
+- :mod:`hub.auth.tokens`: issuing, hashing and checking bearer tokens.
+- :mod:`hub.auth.users`: creating users and the bootstrap admin (API and CLI share it).
+- :mod:`hub.auth.scope`: the one place that decides which rooms, desks and devices
+  a caller may see.
+- :mod:`hub.auth.dependencies`: the FastAPI dependencies built on the above.
+"""

@@ -1,0 +1,211 @@
+"""Command line of the hub (``python -m hub``), and the composition root of ``serve``.
+
+Exit codes: 0 success; 1 bad input or a failed step (the message on stderr says
+what to fix); 2 wrong usage (unknown option, missing argument). With ``--json``
+stdout holds exactly one JSON document.
+"""
+
+import json
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from common.clock import Clock, SystemClock
+from hub.auth.roles import Role
+from hub.auth.tokens import DEFAULT_TOKEN_DAYS, issue_token
+from hub.auth.users import InputError, create_user
+from hub.db.engine import make_engine, make_session_factory
+from hub.db.models import User
+from hub.settings import Settings, get_settings
+from hub.startup import StartupError, bootstrap_admin, import_configs, migrate
+
+# pretty_exceptions off: a traceback with local variables could show a token or password.
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Quorum hub: stores what room terminals report and serves the API. "
+    "Settings come from QUORUM_* environment variables or a .env file.",
+)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(db_app, name="db")
+
+ROLES = ", ".join(r.value for r in Role)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(1)
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        fail(f"invalid QUORUM_* setting:\n{error}")
+
+
+def prepared_settings() -> Settings:
+    """Settings, with the database brought up to date (every command needs the schema)."""
+    settings = load_settings()
+    try:
+        migrate(settings)
+    except StartupError as error:
+        fail(str(error))
+    return settings
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context) -> None:
+    """Without a command: serve."""
+    if ctx.invoked_subcommand is None:
+        serve()
+
+
+@app.command()
+def serve() -> None:
+    """Run the hub: API on QUORUM_HOST:QUORUM_PORT, and ingest from the MQTT broker."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = prepared_settings()
+    clock: Clock = SystemClock()
+    # Checked before uvicorn starts, so a bad configuration is one clear message, not
+    # a lifespan traceback; the lifespan repeats these steps, which are idempotent.
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_session_factory(engine)
+        if settings.configs_dir is not None:
+            import_configs(factory, settings.configs_dir)
+        bootstrap_admin(factory, settings, clock)
+    except StartupError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    print(f"Quorum hub on http://{settings.host}:{settings.port} (API docs at /docs)", flush=True)
+    config = uvicorn.Config(
+        create_app(settings, clock=clock), host=settings.host, port=settings.port
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        fail("the hub did not start; see the messages above")
+
+
+@app.command("import-configs")
+def import_configs_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of terminal YAML files (firmware_configs/).")
+    ],
+) -> None:
+    """Import (upsert) sites, floors, rooms, desks and terminals from configuration files."""
+    settings = prepared_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        report = import_configs(make_session_factory(engine), directory)
+    except StartupError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    print(
+        f"imported {report.files} files: {len(report.rooms)} rooms, {len(report.desks)} desks, "
+        f"{len(report.devices)} terminals"
+    )
+    if report.orphaned_rooms:
+        print(
+            f"rooms in the database but in no file: {', '.join(report.orphaned_rooms)}",
+            file=sys.stderr,
+        )
+
+
+@users_app.command("add")
+def users_add(
+    user_id: Annotated[str, typer.Option("--id", help="Lowercase id, e.g. alice.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {ROLES}.")],
+    department: Annotated[str | None, typer.Option("--department", help="Department id.")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="Another name (repeatable).")
+    ] = None,
+) -> None:
+    """Add a user."""
+    settings = prepared_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                create_user(
+                    session,
+                    user_id=user_id,
+                    display_name=name,
+                    role=role,
+                    department_id=department,
+                    email=email,
+                    aliases=alias or [],
+                    now=SystemClock().now(),
+                )
+            except InputError as error:
+                fail(str(error))
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"user {user_id!r} added ({role}); make a token: python -m hub tokens create {user_id}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user_id: Annotated[str, typer.Argument(help="The user the token is for.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "",
+    expires_days: Annotated[
+        int, typer.Option("--expires-days", min=0, help="Lifetime in days; 0: never expires.")
+    ] = DEFAULT_TOKEN_DAYS,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Create a token for a user and print it (it is shown only this once)."""
+    settings = prepared_settings()
+    engine = make_engine(settings.database_url)
+    now = SystemClock().now()
+    try:
+        with make_session_factory(engine)() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
+            if not user.active:
+                fail(f"user {user_id!r} is inactive: reactivate them first")
+            lifetime = timedelta(days=expires_days) if expires_days > 0 else None
+            issued = issue_token(session, user_id, now=now, name=name, expires_in=lifetime)
+            session.commit()
+    finally:
+        engine.dispose()
+    if json_output:
+        expires = issued.row.expires_at.isoformat() if issued.row.expires_at else None
+        document = {
+            "id": issued.row.id,
+            "user_id": user_id,
+            "name": name,
+            "token": issued.token,
+            "expires_at": expires,
+        }
+        print(json.dumps(document))
+    else:
+        print(issued.token)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (also done by every other command)."""
+    settings = prepared_settings()
+    print(f"database {settings.database_url} is up to date")

@@ -1,0 +1,99 @@
+"""Start-up steps of the hub, in order, as plain functions the lifespan and CLI share.
+
+1. bring the database schema up to date (Alembic),
+2. import rooms and desks from the terminal configuration files,
+3. make sure an admin can log in (the bootstrap admin and its token).
+
+Any failure is a :class:`StartupError` whose message says what to fix.
+"""
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clock import Clock
+from contract.config_loader import ConfigError
+from hub.auth.users import ensure_bootstrap_admin
+from hub.db.migrate import upgrade
+from hub.org.importer import ImportReport, import_config_dir
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The hub cannot start; the message says why and what to change."""
+
+
+def migrate(settings: Settings) -> None:
+    try:
+        upgrade(settings.database_url)
+    except Exception as error:  # driver errors vary by database; the URL is what to check
+        raise StartupError(
+            f"cannot bring the database at {settings.database_url!r} up to date: {error}"
+        ) from error
+
+
+def import_configs(session_factory: sessionmaker[Session], directory: Path) -> ImportReport:
+    if not directory.is_dir():
+        raise StartupError(
+            f"configs directory {str(directory)!r} does not exist: set QUORUM_CONFIGS_DIR to the "
+            "folder holding the terminal YAML files, or leave it empty"
+        )
+    with session_factory() as session:
+        try:
+            report = import_config_dir(session, directory)
+        except ConfigError as error:
+            raise StartupError(
+                f"terminal configuration in {directory} is invalid:\n{error}"
+            ) from error
+        session.commit()
+    log.info(
+        "imported %d files: %d rooms, %d desks, %d terminals",
+        report.files,
+        len(report.rooms),
+        len(report.desks),
+        len(report.devices),
+    )
+    if report.orphaned_rooms:
+        log.warning(
+            "rooms no longer in any configuration file: %s", ", ".join(report.orphaned_rooms)
+        )
+    return report
+
+
+def bootstrap_admin(
+    session_factory: sessionmaker[Session], settings: Settings, clock: Clock
+) -> str | None:
+    """Ensure the bootstrap admin; announce a newly registered token once (stderr and file)."""
+    with session_factory() as session:
+        token = ensure_bootstrap_admin(session, now=clock.now(), token=settings.bootstrap_token)
+        if token is not None and settings.bootstrap_token_file is not None:
+            # Before the commit: if the file cannot be written, nothing is created and the
+            # next start tries again, so the token is never lost.
+            try:
+                write_secret(settings.bootstrap_token_file, token + "\n")
+            except OSError as error:
+                raise StartupError(
+                    f"cannot write the admin token to {str(settings.bootstrap_token_file)!r}: "
+                    f"{error}; fix the path or its permissions (QUORUM_BOOTSTRAP_TOKEN_FILE)"
+                ) from error
+        session.commit()
+    if token is not None:
+        # The one place a token is printed: operators need it to log in the first time.
+        print(f"admin token: {token}", file=sys.stderr, flush=True)
+    return token
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600), even if it existed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.write(descriptor, text.encode("utf-8"))
+    finally:
+        os.close(descriptor)

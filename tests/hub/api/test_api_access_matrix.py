@@ -1,0 +1,293 @@
+"""The access matrix: every route the app has, every role, every kind of bad token.
+
+Routes are enumerated from the app itself and must all appear in ROUTE_ROLES, so a
+new endpoint cannot be added without deciding (here) who may call it.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from api_world import (
+    DEPARTMENTS,
+    DEVICE_OF_ROOM,
+    EAST_DESKS,
+    OTHER,
+    OWN_ROOM,
+    ROLES,
+    SHARED_ROOMS,
+    Hub,
+    auth,
+    running_hub,
+    user_id,
+)
+from fastapi import FastAPI, routing
+
+from hub.app import create_app
+from hub.settings import Settings
+
+A, F, M, D, V = "admin", "facilities", "member", "display", "device"
+EVERYONE = {A, F, M, D, V}
+
+ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/me"): EVERYONE,
+    ("GET", "/api/v1/users"): {A},
+    ("POST", "/api/v1/users"): {A},
+    ("GET", "/api/v1/users/{user_id}"): {A},
+    ("PATCH", "/api/v1/users/{user_id}"): {A},
+    ("GET", "/api/v1/users/{user_id}/tokens"): {A},
+    ("POST", "/api/v1/users/{user_id}/tokens"): {A},
+    ("GET", "/api/v1/me/tokens"): {A, F, M},
+    ("POST", "/api/v1/me/tokens"): {A, F, M},
+    ("DELETE", "/api/v1/tokens/{token_id}"): {A, F, M},
+    ("GET", "/api/v1/departments"): {A, F},
+    ("POST", "/api/v1/departments"): {A},
+    ("GET", "/api/v1/sites"): {A, F},
+    ("GET", "/api/v1/sites/{site_id}/holidays"): {A, F},
+    ("POST", "/api/v1/sites/{site_id}/holidays"): {A},
+    ("DELETE", "/api/v1/sites/{site_id}/holidays/{day}"): {A},
+    ("GET", "/api/v1/buildings"): {A, F},
+    ("GET", "/api/v1/floors"): {A, F},
+    ("GET", "/api/v1/rooms"): {A, F, D},
+    ("GET", "/api/v1/rooms/{room_id}"): {A, F, D},
+    ("GET", "/api/v1/desks"): {A, F, D},
+    ("GET", "/api/v1/desks/{desk_id}"): {A, F, D},
+    ("GET", "/api/v1/rooms/{room_id}/occupancy"): {A, F},
+    ("GET", "/api/v1/desks/{desk_id}/occupancy"): {A, F},
+    ("GET", "/api/v1/utilization"): {A, F},
+    ("GET", "/api/v1/devices"): {A, F},
+    ("GET", "/api/v1/devices/{device_id}"): {A, F},
+    ("GET", "/api/v1/ingest/stats"): {A, F},
+    ("GET", "/api/v1/dead-letters"): {A},
+    ("GET", "/api/v1/stream"): {A, F, D},
+}
+PUBLIC = {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")}
+SPACE_PARAMS = {"room_id", "desk_id", "device_id"}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route, including those in included routers."""
+    iterate = getattr(routing, "iter_route_contexts", None)  # FastAPI >= 0.16x keeps routers nested
+    found = set()
+    for route in iterate(app.routes) if iterate else app.routes:
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD":
+                found.add((method, getattr(route, "path", "")))
+    return found
+
+
+ROUTES = sorted(app_routes(create_app(Settings(_env_file=None, ingest_enabled=False))))
+PROTECTED = [r for r in ROUTES if r not in PUBLIC]
+
+
+def test_every_route_has_a_decision_in_the_matrix() -> None:
+    assert set(ROUTES) == set(ROUTE_ROLES) | PUBLIC
+
+
+def test_the_openapi_lists_the_same_routes(world: Hub) -> None:
+    spec = world.client.get("/openapi.json").json()
+    documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    assert documented == (set(ROUTE_ROLES) | {("GET", "/healthz")})
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+@pytest.fixture(scope="module")
+def spare(world: Hub) -> dict[str, Any]:
+    """Objects the matrix may change: a token to revoke, a holiday to delete, bad tokens."""
+    world.add_user("spare", "member", "engineering")
+    token_id = world.ok("/me/tokens", "spare")[0]["id"]
+    day = "2026-12-24"
+    assert (
+        world.request("POST", "/sites/hq/holidays", json={"date": day, "name": "Eve"}).status_code
+        == 201
+    )
+    revoked = world.add_user("revoked-user", "facilities", "engineering")
+    revoked_id = world.ok("/me", "revoked-user")["token_id"]
+    assert world.request("DELETE", f"/tokens/{revoked_id}").status_code == 200
+    inactive = world.add_user("gone-user", "facilities", "engineering")
+    assert world.request("PATCH", "/users/gone-user", json={"active": False}).status_code == 200
+    return {
+        "token_id": token_id,
+        "day": day,
+        "bad_tokens": {
+            "unknown": "not-a-token",
+            "expired": world.expired_token(user_id("facilities", "engineering")),
+            "revoked": revoked,
+            "inactive user": inactive,
+            "too long": "x" * 5000,
+        },
+    }
+
+
+def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
+    """The path with real ids in it (visible to every caller whose role may see spaces)."""
+    values = {
+        "user_id": "spare",
+        "token_id": str(spare["token_id"]),
+        "site_id": "hq",
+        "day": spare["day"],
+        "room_id": "hq-f1-aurora",
+        "desk_id": "hq-f2-e01",
+        "device_id": "term-hq-f1-aurora",
+        **overrides,
+    }
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"no test value for a parameter of {path}: add one to fill()"
+    return path
+
+
+@pytest.fixture
+def call(world: Hub) -> Iterator[Any]:
+    """Send a request and read only the status and headers (the stream never ends)."""
+
+    def send(method: str, path: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, str]:
+        body: dict[str, Any] = {"json": {}} if method in ("POST", "PATCH") else {}
+        with world.client.stream(method, path, headers=headers, **body) as response:
+            text = (
+                ""
+                if "event-stream" in response.headers.get("content-type", "")
+                else response.read().decode()
+            )
+            return response.status_code, response.headers, text
+
+    yield send
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_no_token_is_401_with_a_bearer_challenge(
+    call: Any, spare: dict[str, Any], method: str, path: str
+) -> None:
+    status, headers, _ = call(method, fill(path, spare), {})
+    assert status == 401
+    assert headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "kind", ["unknown", "expired", "revoked", "inactive user", "too long", "basic"]
+)
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_bad_tokens_are_401(
+    call: Any, spare: dict[str, Any], method: str, path: str, kind: str
+) -> None:
+    if kind == "basic":
+        headers = {"Authorization": "Basic YWRtaW46YWRtaW4="}
+    else:
+        headers = auth(spare["bad_tokens"][kind])
+    status, response_headers, _ = call(method, fill(path, spare), headers)
+    assert status == 401
+    assert response_headers["www-authenticate"].startswith("Bearer")
+
+
+CALLERS = ["admin"] + [user_id(role, d) for d in DEPARTMENTS for role in ROLES]
+
+
+def role_of(caller: str) -> str:
+    return caller.split("-")[0]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_roles(
+    world: Hub, call: Any, spare: dict[str, Any], method: str, path: str, caller: str
+) -> None:
+    status, _, text = call(method, fill(path, spare), auth(world.tokens[caller]))
+    if role_of(caller) in ROUTE_ROLES[(method, path)]:
+        assert status not in (401, 403), text
+        assert status < 500, text
+        if method == "GET" and "{" not in path:
+            assert status == 200, text
+    else:
+        assert status == 403, text
+        assert "may not use this endpoint" in text
+
+
+def foreign_markers(department: str) -> set[str]:
+    """Strings that only appear in data of the other department's spaces."""
+    if department == "exec":
+        return {"hq-f2-east", "hq-f2-e0", "term-hq-f2-east-desks", "East desk area", "engineering"}
+    return {"hq-f2-cosmos", "term-hq-f2-cosmos", "Cosmos boardroom", '"exec"'}
+
+
+SCOPED_CALLERS = [user_id(role, d) for d in DEPARTMENTS for role in ("facilities", "display")]
+
+
+@pytest.mark.parametrize("caller", SCOPED_CALLERS)
+@pytest.mark.parametrize(
+    ("method", "path"), [r for r in PROTECTED if r[0] == "GET" and r[1] != "/api/v1/stream"]
+)
+def test_scoped_callers_never_see_the_other_departments_spaces(
+    world: Hub, call: Any, spare: dict[str, Any], method: str, path: str, caller: str
+) -> None:
+    department = caller.split("-", 1)[1]
+    own = {"room_id": OWN_ROOM[department], "device_id": DEVICE_OF_ROOM[OWN_ROOM[department]]}
+    if "{desk_id}" in path and department != "engineering":
+        pytest.skip("exec has no desks; hidden desks are checked by the 404 test")
+    status, _, text = call(method, fill(path, spare, **own), auth(world.tokens[caller]))
+    for marker in foreign_markers(department):
+        assert marker not in text, f"{caller} saw {marker!r} in {path} ({status})"
+
+
+def space_routes() -> list[tuple[str, str]]:
+    return [r for r in PROTECTED if r[0] == "GET" and SPACE_PARAMS & set(_params(r[1]))]
+
+
+def _params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def objects(department: str) -> dict[str, dict[str, set[str]]]:
+    """Per path parameter: the ids a caller of ``department`` may and may not see."""
+    own_desks = EAST_DESKS if department == "engineering" else set()
+    foreign_desks = EAST_DESKS - own_desks
+    own_rooms = SHARED_ROOMS | {OWN_ROOM[department]}
+    foreign_rooms = {OWN_ROOM[OTHER[department]]}
+    return {
+        "room_id": {"visible": own_rooms, "hidden": foreign_rooms | {"no-such-room"}},
+        "desk_id": {"visible": own_desks, "hidden": foreign_desks | {"no-such-desk"}},
+        "device_id": {
+            "visible": {DEVICE_OF_ROOM[r] for r in own_rooms},
+            "hidden": {DEVICE_OF_ROOM[r] for r in foreign_rooms} | {"no-such-device"},
+        },
+    }
+
+
+@pytest.mark.parametrize("caller", SCOPED_CALLERS)
+@pytest.mark.parametrize(("method", "path"), space_routes())
+def test_objects_outside_the_department_are_404_like_missing_ones(
+    world: Hub, call: Any, method: str, path: str, caller: str
+) -> None:
+    if role_of(caller) not in ROUTE_ROLES[(method, path)]:
+        pytest.skip("role may not use this endpoint at all (403, covered by test_roles)")
+    department = caller.split("-", 1)[1]
+    (param,) = [p for p in _params(path) if p in SPACE_PARAMS]
+    ids = objects(department)[param]
+    for visible in sorted(ids["visible"]):
+        status, _, text = call(
+            method, path.replace("{" + param + "}", visible), auth(world.tokens[caller])
+        )
+        assert status == 200, text
+    missing = next(i for i in ids["hidden"] if i.startswith("no-such-"))
+    _, _, missing_text = call(
+        method, path.replace("{" + param + "}", missing), auth(world.tokens[caller])
+    )
+    for hidden in sorted(ids["hidden"]):
+        status, _, text = call(
+            method, path.replace("{" + param + "}", hidden), auth(world.tokens[caller])
+        )
+        assert status == 404, text
+        # Exactly the answer for something that does not exist: only the id differs.
+        assert text.replace(hidden, "?") == missing_text.replace(missing, "?")
+
+
+def test_the_public_endpoints_need_no_token(world: Hub) -> None:
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+    assert world.client.get("/openapi.json").status_code == 200
+    assert world.client.get("/docs").status_code == 200
+    assert world.client.get("/redoc").status_code == 404
+
+
+def test_a_fresh_app_answers_the_same_routes(tmp_path: Any) -> None:
+    with running_hub(tmp_path) as hub:
+        assert app_routes(hub.app) == set(ROUTES)
