@@ -10,7 +10,7 @@ with a suggestion), values are coerced where people write them loosely
 import re
 from datetime import time
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -27,7 +27,7 @@ from contract.ids import Slug
 from contract.topics import DEFAULT_PREFIX
 from contract.units import Duration
 
-CONFIG_SCHEMA_VERSION = 1
+CONFIG_SCHEMA_VERSION: Final = 1
 
 
 class SensorKind(StrEnum):
@@ -45,6 +45,8 @@ class RoomKind(StrEnum):
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 #: Header pins of a Raspberry Pi usable as GPIO inputs, by Broadcom number.
 GPIO_NUMBERS = range(28)
@@ -119,7 +121,7 @@ class WorkingHours(_Strict):
     start: ClockTime = time(9, 0)
     end: ClockTime = time(17, 0)
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
+        default_factory=lambda: list(_WORKING_DAYS)
     )
 
     @model_validator(mode="after")

@@ -1,0 +1,272 @@
+"""Command line of the room terminal, and its composition root.
+
+``run`` is the only place where real adapters (clock, pin factory, MQTT
+connection, environment) are built; everything else receives them.
+Exit codes: 0 success, 1 bad input (the message says what to fix), 2 usage.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+from enum import StrEnum
+from functools import partial
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import typer
+
+from common.clock import Clock, SystemClock
+from common.mqtt import BrokerAddress, MqttConnection
+from contract.config_loader import ConfigError, load_terminal_config
+from contract.envelope import new_boot_id
+from contract.terminal_config import TerminalConfig
+from edge.agent import Agent
+from edge.credentials import CredentialError, resolve_secret
+from edge.occupancy import OccupancyLayout, OccupancyMachine
+from edge.player import ScenarioPlayer
+from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
+from edge.runner import Terminal
+from edge.scenario import (
+    LoadedScenario,
+    ScenarioError,
+    check_against_config,
+    load_scenario,
+    shipped_scenarios,
+)
+from edge.sensors import (
+    EventQueue,
+    HardwareUnavailable,
+    MockSensorDriver,
+    SensorBank,
+    SensorSetupError,
+    raspberry_pi_pin_factory,
+)
+from edge.simclock import SimulatedClock, parse_start
+from edge.timeline import compile_timeline
+from edge.validation import summary, validate_report
+
+log = logging.getLogger("edge")
+
+# Tracebacks with local variables could show the broker password: keep them plain.
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Quorum room terminal: senses occupancy and publishes it over MQTT.",
+)
+
+
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help="Terminal config files (firmware_configs/*.yaml).")
+    ],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON document on stdout.")
+    ] = False,
+) -> None:
+    """Check terminal config files; print every problem as FILE:LINE: field: message."""
+    report, problems = validate_report(files)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(json.dumps(report) if json_output else summary(report))
+    raise typer.Exit(0 if report["valid"] else 1)
+
+
+@app.command()
+def scenarios(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON document on stdout.")
+    ] = False,
+) -> None:
+    """List the scenarios shipped with the terminal (for --simulate NAME)."""
+    found = shipped_scenarios()
+    if json_output:
+        print(json.dumps([{"name": n, "description": d} for n, d in found.items()]))
+        return
+    for name, description in found.items():
+        print(f"{name}\n    {description}")
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The terminal's config file.")],
+    simulate: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SCENARIO",
+            help="No hardware: drive mock pins from a scenario file or shipped name.",
+        ),
+    ] = None,
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0, help="With --simulate: run time this many times faster until caught up."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="With --simulate: start time, ISO-8601 with offset or -2h, -1d (default now).",
+        ),
+    ] = None,
+    broker_host: Annotated[str | None, typer.Option(help="Overrides mqtt.host.")] = None,
+    broker_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Overrides mqtt.port.")
+    ] = None,
+    prefix: Annotated[str | None, typer.Option(help="Overrides mqtt.prefix (topic root).")] = None,
+    log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
+) -> None:
+    """Run the terminal: read sensors, publish occupancy until SIGTERM or Ctrl-C."""
+    if simulate is None and (speed is not None or start is not None):
+        raise typer.BadParameter("--speed and --start only go with --simulate SCENARIO")
+    if prefix is not None and (
+        not prefix or any(c in prefix for c in "+#\0") or prefix.startswith("/")
+    ):
+        raise typer.BadParameter(
+            "the prefix must be non-empty, must not start with '/' or contain + or #"
+        )
+    _setup_logging(log_level)
+    cfg = _load_config(config)
+    if cfg.occupancy.heartbeat <= 0:
+        _fail(f"{config}: occupancy.heartbeat must be more than 0 s")
+    try:
+        password = resolve_secret(cfg.mqtt.password, os.environ)
+    except CredentialError as exc:
+        _fail(str(exc))
+    real = SystemClock()
+    clock: Clock = real
+    loaded: LoadedScenario | None = None
+    try:
+        if simulate is not None:
+            loaded = load_scenario(simulate)
+            check_against_config(loaded, cfg, str(config))
+            clock = SimulatedClock(parse_start(start or "now", real.now()), speed or 1.0, real)
+            pin_factory: Any = _mock_pin_factory()
+        else:
+            pin_factory = raspberry_pi_pin_factory()
+    except ScenarioError as exc:
+        _fail(*(str(p) for p in exc.problems))
+    except (ValueError, HardwareUnavailable) as exc:
+        _fail(str(exc))
+
+    events: EventQueue = queue.Queue()
+    try:
+        sensors = SensorBank(cfg.sensors, pin_factory, clock, events)
+    except SensorSetupError as exc:
+        _fail(str(exc))
+    machine = OccupancyMachine(
+        OccupancyLayout.from_config(cfg), clock.monotonic(), sensors.active_now()
+    )
+    identity = Identity(
+        prefix=prefix or cfg.mqtt.prefix,
+        room_id=cfg.room.id,
+        device_id=cfg.terminal.id,
+        boot=new_boot_id(),
+        software_version=_software_version(),
+        config_version=hashlib.sha256(config.read_bytes()).hexdigest()[:12],
+    )
+    builder = MessageBuilder(identity, Sequencer())
+    address = BrokerAddress(
+        host=broker_host or cfg.mqtt.host,
+        port=broker_port or cfg.mqtt.port,
+        protocol=cfg.mqtt.protocol,
+        keepalive_s=cfg.mqtt.keepalive,
+        username=cfg.mqtt.username,
+        password=password,
+        tls=cfg.mqtt.tls,
+    )
+    connection = MqttConnection(
+        address,
+        cfg.terminal.id,
+        will=builder.will(clock.now()),
+        # Every (re)connect: a restarted broker has forgotten the retained status.
+        on_connected=lambda: publisher.announce_online(),
+    )
+    publisher = Publisher(builder, connection, clock)
+    timezone = ZoneInfo(cfg.room.timezone)
+    agent = Agent(machine, publisher, events, clock, cfg.occupancy.heartbeat, timezone)
+    player = None
+    if loaded is not None:
+        driver = MockSensorDriver(sensors, cfg.sensors)
+        timeline = partial(compile_timeline, loaded.scenario, timezone)
+        player = ScenarioPlayer(timeline, driver.set_active, clock, loaded.scenario.name)
+        log.info(
+            "simulating %r from %s at %gx",
+            loaded.scenario.name,
+            clock.now().astimezone(timezone).isoformat(timespec="seconds"),
+            speed or 1.0,
+        )
+    log.info(
+        "terminal %s (room %s) -> %s:%s prefix %s, boot %s",
+        cfg.terminal.id,
+        cfg.room.id,
+        address.host,
+        address.port,
+        identity.prefix,
+        identity.boot,
+    )
+    stop = threading.Event()
+    _stop_on_signals(stop, agent)
+    Terminal(connection, publisher, agent, sensors, player).run(stop)
+
+
+def _load_config(path: Path) -> TerminalConfig:
+    try:
+        return load_terminal_config(path)
+    except ConfigError as exc:
+        _fail(*(str(p) for p in exc.problems))
+
+
+def _mock_pin_factory() -> Any:
+    from gpiozero.pins.mock import MockFactory
+
+    return MockFactory()
+
+
+def _stop_on_signals(stop: threading.Event, agent: Agent) -> None:
+    def handle(signum: int, frame: object) -> None:
+        log.info("received %s; shutting down", signal.Signals(signum).name)
+        stop.set()
+        # Not agent.wake() here: putting on the queue from a signal handler can
+        # deadlock on the lock the interrupted main thread may hold.
+        threading.Thread(target=agent.wake, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def _setup_logging(level: LogLevel) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=level.value.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _software_version() -> str | None:
+    try:
+        return version("quorum-rooms")
+    except PackageNotFoundError:
+        return None
+
+
+def _fail(*lines: str) -> NoReturn:
+    for line in lines:
+        print(line, file=sys.stderr)
+    raise typer.Exit(1)

@@ -1,0 +1,66 @@
+"""The terminal's life: connect, announce, run the loop, say goodbye.
+
+Objects are built in ``edge.cli`` (the composition root) and handed in here,
+so tests can run the same lifecycle with fakes.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from edge.agent import Agent
+from edge.player import ScenarioPlayer
+from edge.publisher import Publisher
+from edge.sensors import SensorBank
+
+log = logging.getLogger(__name__)
+
+
+class Connection(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Terminal:
+    connection: Connection
+    publisher: Publisher
+    agent: Agent
+    sensors: SensorBank
+    player: ScenarioPlayer | None = None
+    # How long to hold back the first messages so that "online" comes first.
+    first_connect_wait_s: float = 10.0
+    # How long shutdown waits for the broker to ack the offline status.
+    offline_ack_wait_s: float = 5.0
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until ``stop`` is set (then call :meth:`Agent.wake`), and shut down cleanly."""
+        self.connection.start()
+        if not self._wait_online(stop):
+            # Keep sensing: QoS 1 messages wait in memory and go out on connect.
+            log.warning("no broker connection yet; retrying in the background with back-off")
+        try:
+            self.agent.publish_initial_state()
+            if self.player is not None:
+                self.player.start()
+            self.agent.run(stop)
+        finally:
+            self.shutdown()
+
+    def _wait_online(self, stop: threading.Event) -> bool:
+        deadline = time.monotonic() + self.first_connect_wait_s
+        while not stop.is_set() and time.monotonic() < deadline:
+            if self.publisher.online_announced.wait(0.1):
+                return True
+        return self.publisher.online_announced.is_set()
+
+    def shutdown(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+        acked = self.publisher.announce_offline("shutdown", self.offline_ack_wait_s)
+        log.info("announced status offline (shutdown)%s", "" if acked else " - not acknowledged")
+        self.connection.stop()
+        self.sensors.close()

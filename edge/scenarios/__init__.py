@@ -1,0 +1,1 @@
+"""Scenarios shipped with the terminal, for ``--simulate NAME`` (docs/scenarios.md)."""

@@ -1,0 +1,184 @@
+"""``python -m edge validate`` and ``run``'s input checks: output and exit codes are a contract."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edge.cli import app
+from edge.credentials import CredentialError, resolve_secret
+
+from .conftest import AURORA, BOREALIS, FIRMWARE_CONFIGS
+
+ROOT = FIRMWARE_CONFIGS.parent
+runner = CliRunner()
+
+
+def misspelled_kind(tmp_path: Path) -> tuple[Path, int]:
+    text = AURORA.read_text()
+    bad = tmp_path / "aurora-typo.yaml"
+    bad.write_text(text.replace("kind: pir_motion", "kind: pir_motoin"))
+    line = next(n for n, ln in enumerate(bad.read_text().splitlines(), 1) if "pir_motoin" in ln)
+    return bad, line
+
+
+def test_a_misspelled_sensor_kind_exits_1_with_file_line_and_suggestion(tmp_path: Path) -> None:
+    bad, line = misspelled_kind(tmp_path)
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    [problem] = result.stderr.splitlines()
+    assert problem.startswith(f"{bad}:{line}: sensors[0].kind: ")
+    assert problem.endswith("(did you mean pir_motion?)")
+    assert result.stdout.strip() == "1 of 1 file invalid (1 problem)"
+
+
+def test_all_shipped_configs_are_valid() -> None:
+    files = sorted(str(p) for p in FIRMWARE_CONFIGS.glob("*.yaml"))
+    result = runner.invoke(app, ["validate", *files])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"{len(files)} files valid"
+    assert result.stderr == ""
+
+
+def test_json_output_is_one_document_with_every_file(tmp_path: Path) -> None:
+    bad, line = misspelled_kind(tmp_path)
+    result = runner.invoke(app, ["validate", "--json", str(BOREALIS), str(bad)])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)  # nothing else on stdout
+    assert document == {
+        "valid": False,
+        "files": [
+            {"file": str(BOREALIS), "valid": True, "errors": []},
+            {
+                "file": str(bad),
+                "valid": False,
+                "errors": [
+                    {
+                        "line": line,
+                        "path": "sensors[0].kind",
+                        "message": document["files"][1]["errors"][0]["message"],
+                        "suggestion": "pir_motion",
+                    }
+                ],
+            },
+        ],
+    }
+    assert "pir_motion" in document["files"][1]["errors"][0]["message"]  # lists the valid kinds
+    assert str(bad) in result.stderr
+
+
+def test_json_output_when_all_valid() -> None:
+    result = runner.invoke(app, ["validate", "--json", str(AURORA)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "valid": True,
+        "files": [{"file": str(AURORA), "valid": True, "errors": []}],
+    }
+
+
+def test_a_room_id_used_in_two_files_exits_1(tmp_path: Path) -> None:
+    copy = tmp_path / "aurora-copy.yaml"
+    copy.write_text(AURORA.read_text().replace("id: term-hq-f1-aurora", "id: term-copy"))
+    result = runner.invoke(app, ["validate", str(AURORA), str(copy)])
+    assert result.exit_code == 1
+    assert (
+        f"{copy}:" in result.stderr
+        and "room.id: 'hq-f1-aurora' is already used in" in result.stderr
+    )
+
+
+def test_a_missing_file_is_bad_input_not_usage(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml"), str(AURORA)])
+    assert result.exit_code == 1
+    assert "nope.yaml: file not found" in result.stderr
+
+
+def test_no_files_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["validate"]).exit_code == 2
+    assert runner.invoke(app, ["validate", "--jsn", str(AURORA)]).exit_code == 2
+
+
+def test_python_dash_m_edge_runs_the_same_command(tmp_path: Path) -> None:
+    bad, line = misspelled_kind(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "edge", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f"{bad}:{line}:" in done.stderr and "did you mean pir_motion" in done.stderr
+
+
+# -- run: problems found before anything starts ------------------------------------
+
+
+def test_run_refuses_speed_without_simulate() -> None:
+    result = runner.invoke(app, ["run", "--config", str(BOREALIS), "--speed", "10"])
+    assert result.exit_code == 2
+
+
+def test_run_with_a_scenario_that_does_not_fit_the_config(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nsteps:\n  - {at: 0, sensor: radar, action: 'on'}\n")
+    result = runner.invoke(app, ["run", "--config", str(BOREALIS), "--simulate", str(scenario)])
+    assert result.exit_code == 1
+    assert f"{scenario}:3: steps[0].sensor: sensor 'radar' is not in" in result.stderr
+
+
+def test_run_with_an_unset_password_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUORUM_MQTT_PASSWORD", raising=False)
+    result = runner.invoke(app, ["run", "--config", str(AURORA), "--simulate", "meeting_room_day"])
+    assert result.exit_code == 1
+    assert "QUORUM_MQTT_PASSWORD, which is not set" in result.stderr
+
+
+def test_run_with_a_start_in_the_future(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--config",
+            str(BOREALIS),
+            "--simulate",
+            "huddle_room_day",
+            "--start",
+            "2999-01-01T00:00:00Z",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "in the future" in result.stderr
+
+
+def test_run_without_lgpio_tells_how_to_get_going() -> None:
+    result = runner.invoke(app, ["run", "--config", str(BOREALIS)])
+    assert result.exit_code == 1
+    assert "quorum-rooms[pi]" in result.stderr and "--simulate SCENARIO" in result.stderr
+
+
+def test_scenarios_lists_the_shipped_ones_as_json() -> None:
+    result = runner.invoke(app, ["scenarios", "--json"])
+    assert result.exit_code == 0
+    names = [entry["name"] for entry in json.loads(result.stdout)]
+    assert names == ["boardroom_day", "desk_cluster_day", "huddle_room_day", "meeting_room_day"]
+
+
+# -- secrets -----------------------------------------------------------------------
+
+
+def test_secret_references(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    assert resolve_secret(None, {}) is None
+    assert resolve_secret("env:PW", {"PW": "hunter2"}) == "hunter2"
+    assert resolve_secret(f"file:{secret}", {}) == "s3cret"
+    with pytest.raises(CredentialError, match="PW, which is not set"):
+        resolve_secret("env:PW", {})
+    with pytest.raises(CredentialError, match="cannot be read"):
+        resolve_secret(f"file:{tmp_path / 'missing'}", {})
+    with pytest.raises(CredentialError, match="empty"):
+        resolve_secret("env:PW", {"PW": ""})
