@@ -189,8 +189,13 @@ class SpaceState(Base):
     space_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     space_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     occupied: Mapped[bool] = mapped_column(Boolean)
+    # Device time when the current value began.
     since: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Device time of the newest change applied. Later than ``since`` when a change repeated
+    # the value (a terminal's initial report after a restart); a late-arriving change older
+    # than this must not move the state. None: the state came from a heartbeat snapshot.
+    last_change_ts: Mapped[datetime | None]
 
 
 class DeadLetter(Base):

@@ -1,0 +1,280 @@
+"""The hub's MQTT consumer: a thin paho callback, a queue, and one writer thread.
+
+Why this shape:
+- paho runs ``on_message`` on its network thread and acks QoS 1 when it
+  returns; anything slow there stalls the connection. So the callback only
+  stamps the receipt time and enqueues the raw bytes.
+- Committing one transaction per batch (up to ``batch_size`` messages, or
+  whatever arrived within ``batch_delay_s``) is what lets SQLite keep up with
+  thousands of messages per second; decoding happens on the writer thread.
+- A database that is locked or down never costs a batch: the same batch is
+  retried with back-off. A batch the database rejects for a data reason (an
+  IntegrityError from a race with another worker) is split and applied one
+  message at a time, so one bad message never loses the rest.
+- Live events are published only after their batch is committed, so the API
+  never shows a state the database does not have. Issue 3's ack-after-commit
+  belongs in the same place (:meth:`IngestService._after_commit`); it needs
+  MqttConnection to offer paho's ``manual_ack`` (see docs/ingest.md).
+"""
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
+
+import paho.mqtt.client as paho
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clock import Clock
+from common.mqtt import BrokerAddress, MqttConnection
+from contract.topics import all_terminal_messages
+from hub.ingest.apply import (
+    HUB_ERROR,
+    BatchResult,
+    Received,
+    Rejected,
+    apply_batch,
+    is_stored,
+    store_dead_letter,
+)
+from hub.ingest.ratelog import RateLimitedLog
+from hub.ingest.stats import IngestStats, StatsTally
+from hub.live import LiveFeed
+
+log = logging.getLogger(__name__)
+
+# Errors that say "the database is not available right now", not "this data is bad".
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+RETRY_FIRST_DELAY_S = 0.1
+RETRY_MAX_DELAY_S = 5.0
+# stop() waits this long for the queue to drain before giving up on an unavailable database.
+STOP_DRAIN_TIMEOUT_S = 30.0
+
+T = TypeVar("T")
+
+
+class _Abandoned(Exception):
+    """stop() gave up waiting for the database."""
+
+
+class IngestService:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        broker: BrokerAddress,
+        prefix: str,
+        client_id: str,
+        live: LiveFeed,
+        clock: Clock,
+        batch_size: int = 500,
+        batch_delay_s: float = 0.05,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._session_factory = session_factory
+        self._live = live
+        self._clock = clock
+        self._batch_size = batch_size
+        self._batch_delay_s = batch_delay_s
+        # None is the writer's wake-up call from stop().
+        self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
+        self._tally = StatsTally()
+        self._ratelog = RateLimitedLog(log, clock)
+        self._lifecycle = threading.Lock()
+        self._started = self._stopped = False
+        self._abandon = threading.Event()
+        self._writer = threading.Thread(target=self._run_writer, name="ingest-writer", daemon=True)
+        # Clean session: shared subscriptions (issue 3) want it, and MqttConnection sets no
+        # MQTT 5 session expiry, so a persistent session would end at disconnect anyway. What
+        # is published while the hub is away is the terminal spool's job (issue 3).
+        self._mqtt = MqttConnection(broker, client_id, on_message=self._on_message)
+        for topic_filter in all_terminal_messages(prefix):
+            self._mqtt.subscribe(topic_filter, qos=1)
+
+    # -- public interface --------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background and start the writer; returns at once."""
+        with self._lifecycle:
+            if self._started or self._stopped:
+                return
+            self._started = True
+        self._writer.start()
+        self._mqtt.start()
+
+    def stop(self) -> None:
+        """Stop consuming, commit everything already received, disconnect. Idempotent."""
+        with self._lifecycle:
+            if self._stopped:
+                return
+            self._stopped = True
+            started = self._started
+        if not started:
+            return
+        # Disconnecting first stops paho's thread, so nothing can arrive after the drain.
+        # (Issue 3, acking after commit, must instead keep the connection until drained.)
+        self._mqtt.stop()
+        self._queue.put(None)
+        self._writer.join(STOP_DRAIN_TIMEOUT_S)
+        if self._writer.is_alive():
+            log.error("database still unavailable after %.0f s; giving up on %d queued messages",
+                      STOP_DRAIN_TIMEOUT_S, self._queue.qsize())
+            self._abandon.set()
+            self._writer.join(RETRY_MAX_DELAY_S * 2)
+
+    def stats(self) -> IngestStats:
+        return self._tally.snapshot(queue_depth=self._queue.qsize(), connected=self.connected)
+
+    @property
+    def connected(self) -> bool:
+        return self._mqtt.connected
+
+    # -- paho's network thread ---------------------------------------------------
+
+    def _on_message(self, message: paho.MQTTMessage) -> None:
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:  # brokers should refuse these; dead-letter it if one does not
+            topic = "<topic is not valid UTF-8>"
+        self._tally.count_received()
+        now = self._clock.now()
+        self._queue.put(Received(topic, bytes(message.payload), now, retained=bool(message.retain)))
+
+    # -- writer thread -----------------------------------------------------------
+
+    def _run_writer(self) -> None:
+        stopping = False
+        while not stopping:
+            batch, stopping = self._next_batch()
+            if not batch:
+                continue
+            try:
+                self._commit(batch)
+            except _Abandoned:
+                log.error("abandoned a batch of %d messages: the database stayed unavailable",
+                          len(batch))
+                return
+            except Exception:  # the writer must outlive any bug; the batch is logged, not kept
+                log.exception("ingest failed on a batch of %d messages", len(batch))
+
+    def _next_batch(self) -> tuple[list[Received], bool]:
+        """Block for one message, then take what else arrives within the batch delay."""
+        first = self._queue.get()
+        if first is None:
+            return self._drain_now(), True
+        batch = [first]
+        deadline = time.monotonic() + self._batch_delay_s  # plumbing timeout, not logic time
+        while len(batch) < self._batch_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if item is None:
+                return batch + self._drain_now(), True
+            batch.append(item)
+        return batch, False
+
+    def _drain_now(self) -> list[Received]:
+        items: list[Received] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return items
+            if item is not None:
+                items.append(item)
+
+    def _commit(self, batch: list[Received]) -> None:
+        # The drain after stop() may exceed batch_size; keep transactions bounded.
+        for start in range(0, len(batch), self._batch_size):
+            chunk = batch[start : start + self._batch_size]
+            result = self._retrying(partial(self._apply_whole, chunk))
+            if result is not None:
+                self._after_commit(result)
+                continue
+            for item in chunk:
+                self._after_commit(self._retrying(partial(self._apply_single, item)))
+
+    def _apply_whole(self, batch: list[Received]) -> BatchResult | None:
+        """One transaction for the batch; None if the data (not the database) was the problem."""
+        try:
+            with self._session_factory() as session, session.begin():
+                return apply_batch(session, batch, self._clock)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception as exc:
+            log.warning("batch of %d rejected by the database (%s); applying one by one",
+                        len(batch), type(exc).__name__)
+            return None
+
+    def _apply_single(self, item: Received) -> BatchResult:
+        try:
+            with self._session_factory() as session, session.begin():
+                return apply_batch(session, [item], self._clock)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except IntegrityError as exc:
+            with self._session_factory() as session:
+                if is_stored(session, item):  # another worker stored it first
+                    return BatchResult(duplicates=1)
+            return self._hub_error(item, exc)
+        except Exception as exc:
+            log.exception("ingest failed on a message on %s", item.topic)
+            return self._hub_error(item, exc)
+
+    def _hub_error(self, item: Received, exc: Exception) -> BatchResult:
+        """Keep a message the hub failed on as a dead letter, so it can be replayed after a fix."""
+        detail = f"{type(exc).__name__}: {exc}"[:2000]
+        try:
+            with self._session_factory() as session, session.begin():
+                rejected = store_dead_letter(session, item, HUB_ERROR, detail)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception:  # not even storable: the log is all that is left of it
+            log.exception("could not keep a message on %s as a dead letter", item.topic)
+            rejected = Rejected(topic=item.topic, reason=HUB_ERROR, detail=detail)
+        return BatchResult(dead=[rejected])
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` until the database lets it through (or stop() gives up)."""
+        delay = RETRY_FIRST_DELAY_S
+        while True:
+            try:
+                return attempt()
+            except TRANSIENT_DB_ERRORS as exc:
+                if self._abandon.is_set():
+                    raise _Abandoned from exc
+                self._ratelog.warning(
+                    "db-unavailable", "database unavailable (%s); retrying in %.1f s",
+                    str(getattr(exc, "orig", None) or exc)[:200], delay,
+                )
+                self._abandon.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_DELAY_S)
+
+    def _after_commit(self, result: BatchResult) -> None:
+        self._tally.count_committed(
+            stored=result.stored, duplicates=result.duplicates, dead=result.dead_by_reason(),
+            at=self._clock.now(),
+        )
+        for rejected in result.dead:
+            self._ratelog.warning(
+                f"dead:{rejected.reason}", "dead letter (%s) on %s: %s",
+                rejected.reason, rejected.topic, rejected.detail[:300],
+            )
+        for event in result.events:
+            try:
+                self._live.publish(event)
+            except Exception:  # a broken listener must not stop ingest
+                log.exception("live feed rejected an event")

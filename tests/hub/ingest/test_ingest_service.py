@@ -1,0 +1,354 @@
+"""IngestService against a real Mosquitto: every (device, boot, seq) stored exactly once.
+
+Waits poll for the expected state with a generous deadline; nothing asserts on time.
+"""
+
+import select as io_select
+import sqlite3
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+import pytest
+from ingest_builders import BOOT_1, BOOT_2, Raw, Terminal
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clock import SystemClock
+from common.mqtt import BrokerAddress
+from contract import topics
+from devtools.broker import RunningBroker
+from hub.db.engine import make_engine, make_session_factory
+from hub.db.models import DeadLetter, Device, DeviceStatusChange, IngestedMessage, SpaceState
+from hub.ingest import IngestService, IngestStats
+from hub.ingest import service as ingest_service
+from hub.ingest.apply import Received
+from hub.live import LiveFeed
+
+pytestmark = pytest.mark.integration
+
+DEADLINE_S = 60.0
+Factory = sessionmaker[Session]
+
+
+class RecordingFeed(LiveFeed):
+    """The real feed, plus a record of what ingest published to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[dict[str, Any]] = []
+        self._record_lock = threading.Lock()
+
+    def publish(self, event: dict[str, Any]) -> None:
+        with self._record_lock:
+            self.events.append(event)
+        super().publish(event)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class Publisher:
+    """A plain paho client publishing at QoS 1 and waiting for the broker's acks."""
+
+    def __init__(self, broker: RunningBroker, name: str) -> None:
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=paho.MQTTv5)
+        self.client.max_inflight_messages_set(200)
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+
+    def send(self, raws: list[Raw], *, retain: bool = False) -> None:
+        infos = [self.client.publish(topic, body, qos=1, retain=retain) for topic, body in raws]
+        for info in infos:
+            info.wait_for_publish(timeout=DEADLINE_S)
+            assert info.is_published()
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def publisher(broker: RunningBroker) -> Iterator[Publisher]:
+    pub = Publisher(broker, "test-publisher")
+    yield pub
+    pub.close()
+
+
+def probe(prefix: str) -> Raw:
+    """Retained junk on the last filter subscribed: its dead letter shows every filter is live."""
+    return topics.speech_topic(prefix, "hq-f1-aurora", "term-hq-f1-aurora", "probe"), b"probe"
+
+
+ServiceMaker = Callable[..., IngestService]
+
+
+@pytest.fixture
+def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMaker]:
+    """Builds services for this test's broker and prefix; stops them all at the end."""
+    made: list[IngestService] = []
+
+    def make(factory: Factory, feed: LiveFeed, batch_size: int = 100) -> IngestService:
+        service = IngestService(
+            session_factory=factory, broker=BrokerAddress(broker.host, broker.port, protocol="5"),
+            prefix=topic_prefix, client_id=f"hub-{topic_prefix}", live=feed, clock=SystemClock(),
+            batch_size=batch_size, batch_delay_s=0.02,
+        )
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.stop()
+
+
+def start_and_wait_subscribed(service: IngestService, probes: int = 1) -> None:
+    service.start()
+    wait_for(lambda: service.stats().dead_letters_by_reason.get("malformed_json", 0) >= probes,
+             "the retained probe (all subscriptions made)")
+
+
+def terminals(prefix: str, boot: str = BOOT_1) -> list[Terminal]:
+    return [
+        Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=prefix, boot=boot),
+        Terminal("hq-f1-borealis", "term-hq-f1-borealis", prefix=prefix, boot=boot),
+        Terminal("hq-f2-cosmos", "term-hq-f2-cosmos", prefix=prefix, boot=boot),
+        Terminal("hq-f2-east", "term-hq-f2-east-desks", prefix=prefix, boot=boot),
+    ]
+
+
+def traffic(terminal: Terminal, count: int) -> list[Raw]:
+    """A realistic mix: occupancy changes (room and desks), heartbeats and sensor events."""
+    desks = [f"hq-f2-e0{i}" for i in range(1, 7)] if terminal.room == "hq-f2-east" else []
+    out: list[Raw] = []
+    for n in range(count):
+        if n % 10 == 9:
+            out.append(terminal.heartbeat([("room", terminal.room, n % 20 < 10)]))
+        elif n % 3 == 0:
+            out.append(terminal.sensor("pir-ceiling", n % 2 == 0))
+        elif desks and n % 3 == 1:
+            desk = desks[(n // 3) % len(desks)]
+            out.append(terminal.occupancy(n % 4 < 2, space="desk", space_id=desk))
+        else:
+            out.append(terminal.occupancy(n % 4 < 2))
+    return out
+
+
+def scalar(factory: Factory, query: Any) -> Any:
+    with factory() as session:
+        return session.scalar(query)
+
+
+def test_messages_from_several_devices_are_stored_exactly_once(
+    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    make_service: ServiceMaker,
+) -> None:
+    publisher.send([probe(topic_prefix)], retain=True)
+    feed = RecordingFeed()
+    service = make_service(session_factory, feed)
+    start_and_wait_subscribed(service)
+    fleet = terminals(topic_prefix)
+    statuses = [t.status("online") for t in fleet]
+    valid = [raw for t in fleet for raw in traffic(t, 150)]
+    duplicates = valid[::10]
+    aurora_occ = topics.occupancy_topic(topic_prefix, "hq-f1-aurora", "term-hq-f1-aurora")
+    ghost = Terminal("hq-f1-aurora", "term-ghost", prefix=topic_prefix)
+    bad = [(aurora_occ, b"{not json")] * 5 + [(aurora_occ, b"\xff\xfe\x00")] * 3
+    bad += [ghost.occupancy(True) for _ in range(4)]
+    publisher.send(statuses, retain=True)
+    # Interleave so bad and duplicate messages share batches with good ones.
+    mixed: list[Raw] = []
+    for index, raw in enumerate(valid):
+        mixed.append(raw)
+        if index % 40 == 0 and bad:
+            mixed.append(bad.pop())
+    mixed += bad + duplicates
+    publisher.send(mixed)
+
+    expected_dead = 1 + 12  # the probe and the bad ones
+    wanted = IngestStats(
+        received=1 + len(statuses) + len(mixed), stored=len(statuses) + len(valid),
+        duplicates=len(duplicates), dead_letters=expected_dead,
+    )
+
+    def settled() -> bool:
+        s = service.stats()
+        return (s.received, s.stored, s.duplicates, s.dead_letters) == (
+            wanted.received, wanted.stored, wanted.duplicates, wanted.dead_letters)
+
+    wait_for(settled, f"stats to reach {wanted}")
+    stats = service.stats()
+    assert stats.connected and stats.queue_depth == 0 and stats.last_commit_at is not None
+    assert stats.dead_letters_by_reason == {"malformed_json": 9, "unknown_device": 4}
+
+    with session_factory() as session:
+        keys = session.execute(select(IngestedMessage.device_id, IngestedMessage.boot,
+                                      IngestedMessage.seq)).all()
+        assert len(keys) == len(set(keys)) == len(valid)
+        assert {(d, s) for d, _, s in keys} == {(t.device, n) for t in fleet for n in range(1, 151)}
+        malformed = select(DeadLetter.payload).where(DeadLetter.reason == "malformed_json")
+        assert sorted(session.scalars(malformed)) == sorted(
+            [b"probe"] + [b"{not json"] * 5 + [b"\xff\xfe\x00"] * 3)
+        assert all(d.online for d in session.scalars(select(Device)))
+        assert session.get(SpaceState, ("room", "hq-f1-aurora")) is not None
+    assert service.connected  # still running after all that
+
+    online_events = {e["device_id"] for e in feed.events if e["type"] == "device" and e["online"]}
+    assert online_events == {t.device for t in fleet}
+    space_events = [e for e in feed.events if e["type"] == "space"]
+    assert {e["room_id"] for e in space_events} == {t.room for t in fleet}
+    assert {e["space_id"] for e in space_events if e["space_kind"] == "desk"} == {
+        f"hq-f2-e0{i}" for i in range(1, 7)}
+
+    service.stop()
+    service.stop()  # idempotent
+    assert not service.connected
+
+
+def test_retained_status_after_a_hub_restart_changes_nothing(
+    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    make_service: ServiceMaker,
+) -> None:
+    publisher.send([probe(topic_prefix)], retain=True)
+    fleet = terminals(topic_prefix)
+    publisher.send([t.status("online") for t in fleet], retain=True)
+    for _ in range(2):  # the second start gets the same retained statuses again
+        service = make_service(session_factory, RecordingFeed())
+        start_and_wait_subscribed(service)
+        wait_for(lambda s=service: s.stats().stored == len(fleet), "the retained statuses")
+        service.stop()
+    changes = scalar(session_factory, select(func.count()).select_from(DeviceStatusChange))
+    assert changes == len(fleet)
+
+
+def test_last_will_marks_a_killed_terminal_offline_and_a_new_boot_wins(
+    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    make_service: ServiceMaker,
+) -> None:
+    publisher.send([probe(topic_prefix)], retain=True)
+    feed = RecordingFeed()
+    service = make_service(session_factory, feed)
+    start_and_wait_subscribed(service)
+    old = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix, boot=BOOT_1)
+    will_topic, will_payload = old.status("offline", reason="will")
+    publisher.send([old.status("online")], retain=True)
+    wait_for(lambda: service.stats().stored == 1, "the online status")
+    # A real process holding a Last Will, killed without a goodbye. It subscribes to the
+    # retained status, so the line it prints proves it is connected (its will is armed).
+    holder = subprocess.Popen(
+        ["mosquitto_sub", "-h", broker.host, "-p", str(broker.port), "-i", "term-hq-f1-aurora",
+         "-q", "1", "-t", will_topic, "--will-topic", will_topic,
+         "--will-payload", will_payload.decode(), "--will-qos", "1", "--will-retain"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert holder.stdout is not None
+        readable, _, _ = io_select.select([holder.stdout], [], [], DEADLINE_S)
+        assert readable and holder.stdout.readline(), "the will holder never connected"
+    finally:
+        holder.kill()
+        holder.wait()
+    wait_for(lambda: not _device(session_factory).online, "the Last Will")
+    changes = _changes(session_factory)
+    assert [(c.online, c.reason) for c in changes] == [(True, "start"), (False, "will")]
+
+    new = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix, boot=BOOT_2)
+    publisher.send([new.status("online"), old.status("offline", reason="will")])
+    wait_for(lambda: service.stats().stored + service.stats().duplicates == 4, "both statuses")
+    assert _device(session_factory).online and _device(session_factory).boot == BOOT_2
+    assert [e["online"] for e in feed.events if e["type"] == "device"] == [True, False, True]
+    service.stop()
+
+
+def _device(factory: Factory) -> Device:
+    with factory() as session:
+        row = session.get(Device, "term-hq-f1-aurora")
+        assert row is not None
+        return row
+
+
+def _changes(factory: Factory) -> list[DeviceStatusChange]:
+    with factory() as session:
+        return list(session.scalars(select(DeviceStatusChange).order_by(DeviceStatusChange.id)))
+
+
+@pytest.fixture
+def impatient_factory(db_url: str) -> Iterator[Factory]:
+    """Sessions that give up on a locked SQLite file after 0.1 s instead of 30 s."""
+    engine = make_engine(db_url)
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout = 100")
+
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
+    impatient_factory: Factory, db_url: str, topic_prefix: str, publisher: Publisher,
+    make_service: ServiceMaker, caplog: pytest.LogCaptureFixture,
+) -> None:
+    publisher.send([probe(topic_prefix)], retain=True)
+    service = make_service(impatient_factory, RecordingFeed(), batch_size=20)
+    start_and_wait_subscribed(service)
+    terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
+    raws = traffic(terminal, 120)
+    locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")  # as a long migration or a backup tool might
+    try:
+        publisher.send(raws)
+        wait_for(lambda: service.stats().received == 1 + len(raws), "every message received")
+        assert service.stats().stored == 0  # nothing can be written while the lock is held
+        wait_for(lambda: "database unavailable" in caplog.text, "the retry to be logged")
+        # stop() must wait for the database rather than drop what it has received.
+        stopper = threading.Thread(target=service.stop)
+        stopper.start()
+    finally:
+        locker.rollback()
+        locker.close()
+    stopper.join(DEADLINE_S)
+    assert not stopper.is_alive()
+    assert service.stats().stored == len(raws)
+    assert scalar(impatient_factory, select(func.count()).select_from(IngestedMessage)) == len(raws)
+
+
+def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
+    session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    make_service: ServiceMaker, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
+    raws = [terminal.sensor("door", n % 2 == 0) for n in range(30)]
+    poison = raws[17][1]
+    real_apply = ingest_service.apply_batch
+
+    def flaky_apply(session: Session, items: list[Received], clock: Any) -> Any:
+        if len(items) > 1:  # as when another worker committed the same row first
+            raise IntegrityError("INSERT ...", {}, Exception("simulated unique violation"))
+        if items[0].payload == poison:  # a message that trips a bug in the hub
+            raise RuntimeError("simulated bug")
+        return real_apply(session, items, clock)
+
+    monkeypatch.setattr(ingest_service, "apply_batch", flaky_apply)
+    publisher.send([probe(topic_prefix)], retain=True)
+    service = make_service(session_factory, RecordingFeed())
+    start_and_wait_subscribed(service)
+    publisher.send(raws)
+    wait_for(lambda: service.stats().stored == len(raws) - 1, "all but the poison message")
+    wait_for(lambda: service.stats().dead_letters_by_reason.get("hub_error") == 1, "the poison")
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(IngestedMessage)) == len(raws) - 1
+        kept = session.scalars(select(DeadLetter).where(DeadLetter.reason == "hub_error")).one()
+        assert kept.payload == poison and "simulated bug" in kept.detail
+    assert service.connected
