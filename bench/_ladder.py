@@ -47,7 +47,9 @@ class Publisher:
         self.acked = 0
         self._lock = threading.Lock()
         for device in devices:
-            client = paho.Client(CallbackAPIVersion.VERSION2, client_id=device.device_id, protocol=paho.MQTTv5)
+            client = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=device.device_id, protocol=paho.MQTTv5
+            )
             client.max_inflight_messages_set(1000)
             client.on_publish = self._on_publish
             client.connect(host, port, keepalive=30)
@@ -72,11 +74,21 @@ class Publisher:
             index = n % len(self.devices)
             seqs[index] += 1
             device = self.devices[index]
-            payload = orjson.dumps({
-                "v": 1, "type": "occupancy", "ts": datetime.now(UTC).isoformat(), "device": device.device_id,
-                "boot": boot, "seq": seqs[index],
-                "data": {"space": "room", "space_id": device.room_id, "occupied": bool(seqs[index] % 2)},
-            })
+            payload = orjson.dumps(
+                {
+                    "v": 1,
+                    "type": "occupancy",
+                    "ts": datetime.now(UTC).isoformat(),
+                    "device": device.device_id,
+                    "boot": boot,
+                    "seq": seqs[index],
+                    "data": {
+                        "space": "room",
+                        "space_id": device.room_id,
+                        "occupied": bool(seqs[index] % 2),
+                    },
+                }
+            )
             self.clients[index].publish(topics[index], payload, qos=1)
         elapsed = time.perf_counter() - started
         return total, total / elapsed if elapsed else float("inf")

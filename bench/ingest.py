@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._ladder import Publisher, device_fleet, p99, write_configs  # noqa: E402
-from devtools.broker import BrokerUnavailable, mosquitto_broker  # noqa: E402
-from devtools.processes import start_hub  # noqa: E402
+from bench._ladder import Publisher, device_fleet, p99, write_configs
+from devtools.broker import BrokerUnavailable, mosquitto_broker
+from devtools.processes import start_hub
 
 LATENCY_LIMIT_S = 1.0
 TARGET_RATIO = 0.5
@@ -42,32 +42,65 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def hub_step_result(database: Path, boot: str, expected: int, drain_s: float) -> tuple[int, float | None]:
+def hub_step_result(
+    database: Path, boot: str, expected: int, drain_s: float
+) -> tuple[int, float | None]:
     """Wait until the hub stored ``expected`` messages of this boot (or the drain time ends)."""
     deadline = time.monotonic() + drain_s
     with sqlite3.connect(database, timeout=30) as db:
         while True:
-            (count,) = db.execute("SELECT count(*) FROM ingested_messages WHERE boot = ?", (boot,)).fetchone()
+            (count,) = db.execute(
+                "SELECT count(*) FROM ingested_messages WHERE boot = ?", (boot,)
+            ).fetchone()
             if count >= expected or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        rows = db.execute("SELECT ts, stored_at FROM ingested_messages WHERE boot = ?", (boot,)).fetchall()
+        rows = db.execute(
+            "SELECT ts, stored_at FROM ingested_messages WHERE boot = ?", (boot,)
+        ).fetchall()
     latencies = [(_parse(stored) - _parse(ts)).total_seconds() for ts, stored in rows]
     return count, p99(latencies)
 
 
 def _parse(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.now().astimezone().tzinfo).astimezone()
+    return (
+        parsed
+        if parsed.tzinfo
+        else parsed.replace(tzinfo=datetime.now().astimezone().tzinfo).astimezone()
+    )
 
 
-def baseline_step(broker_port: int, prefix: str, publisher: Publisher, boot: str, rate: float,
-                  seconds: float, drain_s: float, workdir: Path) -> tuple[int, float, int, float | None]:
+def baseline_step(
+    broker_port: int,
+    prefix: str,
+    publisher: Publisher,
+    boot: str,
+    rate: float,
+    seconds: float,
+    drain_s: float,
+    workdir: Path,
+) -> tuple[int, float, int, float | None]:
     out_path = workdir / f"sub-{boot}.txt"
     with out_path.open("wb") as out:
         sub = subprocess.Popen(
-            ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker_port), "-q", "1", "-V", "mqttv5",
-             "-t", f"{prefix}/#", "-F", "%U %p"], stdout=out, stderr=subprocess.DEVNULL,
+            [
+                "mosquitto_sub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(broker_port),
+                "-q",
+                "1",
+                "-V",
+                "mqttv5",
+                "-t",
+                f"{prefix}/#",
+                "-F",
+                "%U %p",
+            ],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(0.5)  # let the subscription be made before publishing
         sent, achieved = publisher.run_step(boot, rate, seconds)
@@ -96,16 +129,27 @@ def _count_lines(path: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="short steps and fewer rates (about 1-2 minutes)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="short steps and fewer rates (about 1-2 minutes)"
+    )
     parser.add_argument("--devices", type=int, default=50)
     args = parser.parse_args()
-    rates = [500, 1000, 2000, 3000, 4000] if args.quick else [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000]
+    rates = (
+        [500, 1000, 2000, 3000, 4000]
+        if args.quick
+        else [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000]
+    )
     seconds = 3.0 if args.quick else 10.0
     drain_s = 10.0
     if shutil.which("mosquitto_sub") is None:
-        print("bench/ingest.py needs mosquitto and mosquitto_sub: apt-get install mosquitto mosquitto-clients",
-              file=sys.stderr)
+        print(
+            "bench/ingest.py needs mosquitto and mosquitto_sub: "
+            "apt-get install mosquitto mosquitto-clients",
+            file=sys.stderr,
+        )
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="quorum-bench-ingest-"))
     devices = device_fleet(args.devices)
@@ -116,8 +160,13 @@ def main() -> int:
         print(f"cannot run: {exc}", file=sys.stderr)
         return 1
     prefix = "bench"
-    hub = start_hub(broker, workdir / "hub", configs_dir=workdir / "configs", prefix=prefix,
-                    extra_env={"QUORUM_LOG_LEVEL": "WARNING"})
+    hub = start_hub(
+        broker,
+        workdir / "hub",
+        configs_dir=workdir / "configs",
+        prefix=prefix,
+        extra_env={"QUORUM_LOG_LEVEL": "WARNING"},
+    )
     publisher = Publisher(broker.host, broker.port, prefix, devices)
     steps = []
     try:
@@ -127,27 +176,50 @@ def main() -> int:
             boot = f"hub{rate}"
             sent, achieved = publisher.run_step(boot, rate, seconds)
             stored, latency = hub_step_result(hub.database_path, boot, sent, drain_s)
-            hub_ok = stored == sent and latency is not None and latency < LATENCY_LIMIT_S and achieved >= 0.95 * rate
+            hub_ok = (
+                stored == sent
+                and latency is not None
+                and latency < LATENCY_LIMIT_S
+                and achieved >= 0.95 * rate
+            )
             hub_streak = hub_streak and hub_ok
             hub_max = rate if hub_streak else hub_max
             b_sent, b_achieved, received, b_latency = baseline_step(
-                broker.port, prefix, publisher, f"base{rate}", rate, seconds, drain_s, workdir)
-            base_ok = received == b_sent and b_latency is not None and b_latency < LATENCY_LIMIT_S and b_achieved >= 0.95 * rate
+                broker.port, prefix, publisher, f"base{rate}", rate, seconds, drain_s, workdir
+            )
+            base_ok = (
+                received == b_sent
+                and b_latency is not None
+                and b_latency < LATENCY_LIMIT_S
+                and b_achieved >= 0.95 * rate
+            )
             base_streak = base_streak and base_ok
             base_max = rate if base_streak else base_max
             step = {
                 "offered_per_s": rate,
-                "hub": {"sent": sent, "achieved_per_s": round(achieved), "stored": stored,
-                        "p99_latency_ms": round(latency * 1000, 1) if latency is not None else None, "ok": hub_ok},
-                "baseline": {"sent": b_sent, "achieved_per_s": round(b_achieved), "received": received,
-                             "p99_latency_ms": round(b_latency * 1000, 1) if b_latency is not None else None,
-                             "ok": base_ok},
+                "hub": {
+                    "sent": sent,
+                    "achieved_per_s": round(achieved),
+                    "stored": stored,
+                    "p99_latency_ms": round(latency * 1000, 1) if latency is not None else None,
+                    "ok": hub_ok,
+                },
+                "baseline": {
+                    "sent": b_sent,
+                    "achieved_per_s": round(b_achieved),
+                    "received": received,
+                    "p99_latency_ms": round(b_latency * 1000, 1) if b_latency is not None else None,
+                    "ok": base_ok,
+                },
             }
             steps.append(step)
-            log(f"{rate:>6}/s  hub: stored {stored}/{sent}, p99 {step['hub']['p99_latency_ms']} ms, "
+            log(
+                f"{rate:>6}/s  hub: stored {stored}/{sent}, "
+                f"p99 {step['hub']['p99_latency_ms']} ms, "
                 f"{'ok' if hub_ok else 'FAIL'}   mosquitto_sub: {received}/{b_sent}, "
                 f"p99 {step['baseline']['p99_latency_ms']} ms, {'ok' if base_ok else 'FAIL'}"
-                f"   (publisher achieved {round(achieved)}/s)")
+                f"   (publisher achieved {round(achieved)}/s)"
+            )
             if not hub_streak and not base_streak:
                 break
     finally:

@@ -80,7 +80,9 @@ class MqttConnection:
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._stopping = False
-        self.protocol_in_use: Literal["5", "3.1.1"] = "3.1.1" if address.protocol == "3.1.1" else "5"
+        self.protocol_in_use: Literal["5", "3.1.1"] = (
+            "3.1.1" if address.protocol == "3.1.1" else "5"
+        )
         self.connect_count = 0
         self._client = self._build_client()
 
@@ -89,7 +91,9 @@ class MqttConnection:
     def start(self) -> None:
         """Connect in the background; returns at once. Retries until :meth:`stop`."""
         self._client.connect_async(
-            self.address.host, self.address.port, keepalive=int(self.address.keepalive_s),
+            self.address.host,
+            self.address.port,
+            keepalive=int(self.address.keepalive_s),
             **self._connect_kwargs(),
         )
         self._client.loop_start()
@@ -125,7 +129,9 @@ class MqttConnection:
 
     # -- messaging -------------------------------------------------------------
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> paho.MQTTMessageInfo:
+    def publish(
+        self, topic: str, payload: bytes, qos: int = 1, retain: bool = False
+    ) -> paho.MQTTMessageInfo:
         """Queue a message. paho keeps QoS>0 messages in memory while offline."""
         return self._client.publish(topic, payload, qos=qos, retain=retain)
 
@@ -164,7 +170,12 @@ class MqttConnection:
         return {}
 
     def _handle_connect(
-        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Properties | None
+        self,
+        client: paho.Client,
+        userdata: Any,
+        flags: Any,
+        reason: ReasonCode,
+        props: Properties | None,
     ) -> None:
         if reason.is_failure:
             if (
@@ -183,7 +194,12 @@ class MqttConnection:
         for topic_filter, qos in subscriptions:
             client.subscribe(topic_filter, qos)
         self._connected.set()
-        log.info("connected to %s:%s (MQTT %s)", self.address.host, self.address.port, self.protocol_in_use)
+        log.info(
+            "connected to %s:%s (MQTT %s)",
+            self.address.host,
+            self.address.port,
+            self.protocol_in_use,
+        )
         if self._on_connected is not None:
             self._on_connected()
 
@@ -200,7 +216,12 @@ class MqttConnection:
             self.start()
 
     def _handle_disconnect(
-        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Properties | None
+        self,
+        client: paho.Client,
+        userdata: Any,
+        flags: Any,
+        reason: ReasonCode,
+        props: Properties | None,
     ) -> None:
         was_connected = self._connected.is_set()
         self._connected.clear()
@@ -209,7 +230,9 @@ class MqttConnection:
         if was_connected and self._on_disconnected is not None:
             self._on_disconnected()
 
-    def _handle_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+    def _handle_message(
+        self, client: paho.Client, userdata: Any, message: paho.MQTTMessage
+    ) -> None:
         if self._on_message is None:
             return
         try:
@@ -218,7 +241,12 @@ class MqttConnection:
             log.exception("message handler failed on %s", message.topic)
 
     def _handle_publish(
-        self, client: paho.Client, userdata: Any, mid: int, reason: ReasonCode, props: Properties | None
+        self,
+        client: paho.Client,
+        userdata: Any,
+        mid: int,
+        reason: ReasonCode,
+        props: Properties | None,
     ) -> None:
         if self._on_published is not None:
             self._on_published(mid)

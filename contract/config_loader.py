@@ -92,7 +92,11 @@ def _load_document(
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        return None, [ConfigProblem(name, line, "", f"YAML syntax error: {exc.problem or exc}")], None
+        return (
+            None,
+            [ConfigProblem(name, line, "", f"YAML syntax error: {exc.problem or exc}")],
+            None,
+        )
     if not isinstance(document, CommentedMap):
         problem = ConfigProblem(name, 1, "", "the file must be a YAML mapping of sections")
         return None, [problem], None
@@ -223,7 +227,9 @@ def _cross_file_problems(
             if first != path:
                 problems.append(
                     ConfigProblem(
-                        str(path), _line_of(document, loc), _dotted(loc),
+                        str(path),
+                        _line_of(document, loc),
+                        _dotted(loc),
                         f"{value!r} is already used in {first}",
                     )
                 )

@@ -18,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PositiveInt,
     field_validator,
     model_validator,
 )
@@ -34,7 +33,9 @@ class SensorKind(StrEnum):
     """Binary sensors a terminal reads through gpiozero (see docs/sensors.md)."""
 
     PIR_MOTION = "pir_motion"  # passive infrared: short pulses while something moves
-    MMWAVE_PRESENCE = "mmwave_presence"  # radar presence output (LD2410-class): high while someone is there
+    MMWAVE_PRESENCE = (
+        "mmwave_presence"  # radar presence output (LD2410-class): high while someone is there
+    )
     DOOR_CONTACT = "door_contact"  # reed switch: closed (active) while the door is shut
     DESK_PRESENCE = "desk_presence"  # under-desk PIR/radar or seat pad: high while the desk is used
 
@@ -199,7 +200,9 @@ class TerminalConfig(_Strict):
         for index, sensor in enumerate(self.sensors):
             if sensor.kind is SensorKind.DESK_PRESENCE:
                 if sensor.desk is None:
-                    raise _LocatedError(("sensors", index, "desk"), "a desk_presence sensor needs 'desk: <desk id>'")
+                    raise _LocatedError(
+                        ("sensors", index, "desk"), "a desk_presence sensor needs 'desk: <desk id>'"
+                    )
                 if sensor.desk not in desk_ids:
                     raise _LocatedError(
                         ("sensors", index, "desk"),
@@ -208,7 +211,9 @@ class TerminalConfig(_Strict):
                         given=sensor.desk,
                     )
             elif sensor.desk is not None:
-                raise _LocatedError(("sensors", index, "desk"), "only desk_presence sensors name a desk")
+                raise _LocatedError(
+                    ("sensors", index, "desk"), "only desk_presence sensors name a desk"
+                )
         if self.room.kind is RoomKind.DESK_AREA and not self.desks:
             raise _LocatedError(("desks",), "a desk_area room needs at least one desk")
         return self

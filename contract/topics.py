@@ -3,9 +3,9 @@
 Layout (``<prefix>`` defaults to ``quorum``)::
 
     <prefix>/v1/rooms/<room>/devices/<device>/status           retained, also the Last Will
-    <prefix>/v1/rooms/<room>/devices/<device>/occupancy        state changes of the room and its desks
+    <prefix>/v1/rooms/<room>/devices/<device>/occupancy        room and desk state changes
     <prefix>/v1/rooms/<room>/devices/<device>/heartbeat        periodic liveness + state snapshot
-    <prefix>/v1/rooms/<room>/devices/<device>/events/<kind>    raw sensor transitions and other events
+    <prefix>/v1/rooms/<room>/devices/<device>/events/<kind>    raw sensor transitions, other events
     <prefix>/v1/rooms/<room>/devices/<device>/speech/<kind>    transcript | intent | minutes
     <prefix>/v1/rooms/<room>/devices/<device>/cmd/<target>     hub -> terminal, never retained
 """
@@ -88,7 +88,9 @@ def parse_topic(topic: str) -> TopicParts:
     has_kind = len(levels) >= 8 and levels[-2] in CHANNELS_WITH_KIND
     tail = levels[-7:] if has_kind else levels[-6:]
     if len(levels) < 7 or tail[1] != "rooms" or tail[3] != "devices":
-        raise TopicError(f"topic {topic!r} does not match <prefix>/v<N>/rooms/<room>/devices/<device>/...")
+        raise TopicError(
+            f"topic {topic!r} does not match <prefix>/v<N>/rooms/<room>/devices/<device>/..."
+        )
     version, _, room, _, device, channel = tail[:6]
     kind = tail[6] if has_kind else None
     prefix_levels = levels[: len(levels) - len(tail)]
@@ -99,7 +101,9 @@ def parse_topic(topic: str) -> TopicParts:
     if channel not in TERMINAL_CHANNELS and channel != "cmd":
         raise TopicError(f"topic {topic!r}: unknown channel {channel!r}")
     if (kind is None) == (channel in CHANNELS_WITH_KIND):
-        raise TopicError(f"topic {topic!r}: channel {channel!r} needs {'a' if kind is None else 'no'} kind level")
+        raise TopicError(
+            f"topic {topic!r}: channel {channel!r} needs {'a' if kind is None else 'no'} kind level"
+        )
     try:
         require_id(room, "room")
         require_id(device, "device")

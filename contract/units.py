@@ -33,7 +33,8 @@ def parse_duration(value: Any) -> float:
                 seconds = float(text)
             except ValueError:
                 raise ValueError(
-                    f"{value!r} is not a duration: write e.g. '90s', '5m', '1h30m' or a number of seconds"
+                    f"{value!r} is not a duration: "
+                    "write e.g. '90s', '5m', '1h30m' or a number of seconds"
                 ) from None
     else:
         raise ValueError("a duration is a number of seconds or text like '90s', '5m', '1h30m'")

@@ -42,7 +42,10 @@ def install_mosquitto() -> str | None:
         return None
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     print("installing mosquitto from the distribution's packages ...", file=sys.stderr)
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "mosquitto", "mosquitto-clients"]):
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "mosquitto", "mosquitto-clients"],
+    ):
         if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
             return None
     return find_mosquitto()
@@ -68,13 +71,18 @@ class RunningBroker:
     def start(self, timeout: float = 15.0) -> "RunningBroker":
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.command, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir, start_new_session=True
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BrokerUnavailable(
-                    f"{self.kind} exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}"
+                    f"{self.kind} exited with {self.process.returncode}: "
+                    f"{self.log_path.read_text()[-2000:]}"
                 )
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.5):
@@ -82,7 +90,9 @@ class RunningBroker:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise BrokerUnavailable(f"{self.kind} did not listen on {self.host}:{self.port} within {timeout} s")
+        raise BrokerUnavailable(
+            f"{self.kind} did not listen on {self.host}:{self.port} within {timeout} s"
+        )
 
     def stop(self) -> None:
         """Stop gracefully (SIGTERM), as an operator's restart would."""
@@ -107,7 +117,9 @@ class RunningBroker:
             self.process.wait()
 
 
-def mosquitto_broker(workdir: Path, port: int | None = None, extra_config: str = "") -> RunningBroker:
+def mosquitto_broker(
+    workdir: Path, port: int | None = None, extra_config: str = ""
+) -> RunningBroker:
     binary = find_mosquitto()
     if binary is None:
         raise BrokerUnavailable("mosquitto is not installed: apt-get install mosquitto")
@@ -132,7 +144,9 @@ def mosquitto_broker(workdir: Path, port: int | None = None, extra_config: str =
 
 
 def amqtt_broker(workdir: Path, port: int | None = None) -> RunningBroker:
-    executable = shutil.which("amqtt", path=str(Path(sys.executable).parent)) or shutil.which("amqtt")
+    executable = shutil.which("amqtt", path=str(Path(sys.executable).parent)) or shutil.which(
+        "amqtt"
+    )
     if executable is None:
         raise BrokerUnavailable("amqtt is not installed: pip install 'quorum-rooms[demo]'")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +160,9 @@ def amqtt_broker(workdir: Path, port: int | None = None) -> RunningBroker:
     return RunningBroker("amqtt", "127.0.0.1", port, workdir, [executable, "-c", str(config)])
 
 
-def start_local_broker(workdir: Path, *, install: bool = False, prefer: BrokerKind = "mosquitto") -> RunningBroker:
+def start_local_broker(
+    workdir: Path, *, install: bool = False, prefer: BrokerKind = "mosquitto"
+) -> RunningBroker:
     """Mosquitto if present (or installable), else the embedded amqtt broker."""
     if prefer == "mosquitto" and (find_mosquitto() or (install and install_mosquitto())):
         return mosquitto_broker(workdir).start()

@@ -75,7 +75,10 @@ def main(
         typer.echo(f"could not start a broker: {exc}", err=True)
         raise typer.Exit(1) from None
     if broker.kind == "amqtt":
-        typer.echo("Mosquitto is not installed: using the embedded broker (MQTT 3.1.1, reduced mode).", err=True)
+        typer.echo(
+            "Mosquitto is not installed: using the embedded broker (MQTT 3.1.1, reduced mode).",
+            err=True,
+        )
     children: list[Child] = []
     try:
         hub = start_hub(broker, workdir, configs_dir=configs, port=port or None)
@@ -86,10 +89,19 @@ def main(
             scenario = SCENARIOS.get(config_path.stem, DEFAULT_SCENARIO)
             start = replay_start(now, config.room.timezone)
             children.append(
-                start_terminal(config_path, broker, workdir, scenario=scenario, speed=speed,
-                               start=start.isoformat(), prefix="quorum")
+                start_terminal(
+                    config_path,
+                    broker,
+                    workdir,
+                    scenario=scenario,
+                    speed=speed,
+                    start=start.isoformat(),
+                    prefix="quorum",
+                )
             )
-        _banner(hub.url, hub.admin_token, broker.kind, broker.port, len(children) - 1, speed, workdir)
+        _banner(
+            hub.url, hub.admin_token, broker.kind, broker.port, len(children) - 1, speed, workdir
+        )
         deadline = time.monotonic() + duration if duration > 0 else None
         while not stopping and (deadline is None or time.monotonic() < deadline):
             for child in children:
@@ -105,14 +117,16 @@ def main(
     typer.echo("demo stopped.", err=True)
 
 
-def _banner(url: str, token: str, broker: str, broker_port: int, terminals: int, speed: float, workdir: Path) -> None:
+def _banner(
+    url: str, token: str, broker: str, broker_port: int, terminals: int, speed: float, workdir: Path
+) -> None:
     print(
         f"""
 Quorum demo is running.
   hub API        {url}/api/v1     (interactive docs: {url}/docs)
   admin token    {token}
   broker         {broker} on 127.0.0.1:{broker_port}
-  terminals      {terminals} simulated, replaying the previous working day {speed:g}x faster, then live
+  terminals      {terminals} simulated, replaying the last working day {speed:g}x fast, then live
   logs           {workdir}/
 
 Try:

@@ -50,7 +50,9 @@ class Child:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path else ""
 
 
-def spawn(name: str, args: list[str], *, env: dict[str, str] | None = None, log_dir: Path | None = None) -> Child:
+def spawn(
+    name: str, args: list[str], *, env: dict[str, str] | None = None, log_dir: Path | None = None
+) -> Child:
     log_path = log_dir / f"{name}.log" if log_dir else None
     log = log_path.open("ab") if log_path else None
     process = subprocess.Popen(
@@ -107,7 +109,9 @@ def wait_http(url: str, child: Child, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not child.alive():
-            raise RuntimeError(f"{child.name} exited with {child.process.returncode}:\n{child.log_tail()}")
+            raise RuntimeError(
+                f"{child.name} exited with {child.process.returncode}:\n{child.log_tail()}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -128,8 +132,19 @@ def start_terminal(
     prefix: str = "quorum",
     name: str | None = None,
 ) -> Child:
-    args = ["-m", "edge", "run", "--config", str(config), "--broker-host", broker.host,
-            "--broker-port", str(broker.port), "--prefix", prefix]
+    args = [
+        "-m",
+        "edge",
+        "run",
+        "--config",
+        str(config),
+        "--broker-host",
+        broker.host,
+        "--broker-port",
+        str(broker.port),
+        "--prefix",
+        prefix,
+    ]
     if scenario is not None:
         args += ["--simulate", scenario, "--speed", str(speed)]
         if start is not None:

@@ -18,7 +18,9 @@ QUEUE_LIMIT = 1000
 class LiveFeed:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]] = set()
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]] = (
+            set()
+        )
 
     def publish(self, event: dict[str, Any]) -> None:
         """Thread-safe; never blocks the caller."""

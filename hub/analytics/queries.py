@@ -74,7 +74,10 @@ def load_spaces(
     holidays = _holidays(session, {site for _, _, site in rooms}, start, end)
     schedules = {
         room.id: WorkSchedule.from_names(
-            room.timezone, room.work_start, room.work_end, room.work_days,
+            room.timezone,
+            room.work_start,
+            room.work_end,
+            room.work_days,
             holidays.get(site_id, ()),
         )
         for room, _, site_id in rooms
@@ -84,16 +87,32 @@ def load_spaces(
     spaces: list[SpaceData] = []
     for room_id in sorted(set(room_ids) & room_rows.keys()):
         room, floor_name = room_rows[room_id]
-        spaces.append(SpaceData(
-            "room", room.id, room.name, room.id, room.floor_id, floor_name, schedules[room.id],
-        ))
+        spaces.append(
+            SpaceData(
+                "room",
+                room.id,
+                room.name,
+                room.id,
+                room.floor_id,
+                floor_name,
+                schedules[room.id],
+            )
+        )
     for desk in sorted(desks, key=lambda d: d.id):
         if desk.room_id not in room_rows:
             continue
         room, floor_name = room_rows[desk.room_id]
-        spaces.append(SpaceData(
-            "desk", desk.id, desk.name, room.id, room.floor_id, floor_name, schedules[room.id],
-        ))
+        spaces.append(
+            SpaceData(
+                "desk",
+                desk.id,
+                desk.name,
+                room.id,
+                room.floor_id,
+                floor_name,
+                schedules[room.id],
+            )
+        )
 
     offline = _offline_by_room(session, set(room_rows), start, horizon)
     changes = _changes(session, spaces, start, horizon)
@@ -123,21 +142,23 @@ def _offline_by_room(
     session: Session, room_ids: set[str], start: datetime, horizon: datetime
 ) -> dict[str, list[Interval]]:
     """Offline spells of every terminal in each room, from the last outage before ``start``."""
-    devices = dict(session.execute(
-        select(Device.id, Device.room_id).where(Device.room_id.in_(room_ids))
-    ).all())
+    devices = dict(
+        session.execute(select(Device.id, Device.room_id).where(Device.room_id.in_(room_ids))).all()
+    )
     if not devices:
         return {}
     # The last 'offline' before start: from there on, transitions decide the state at start.
-    last_offline = dict(session.execute(
-        select(DeviceStatusChange.device_id, func.max(DeviceStatusChange.at))
-        .where(
-            DeviceStatusChange.device_id.in_(devices.keys()),
-            DeviceStatusChange.online.is_(False),
-            DeviceStatusChange.at < start,
-        )
-        .group_by(DeviceStatusChange.device_id)
-    ).all())
+    last_offline = dict(
+        session.execute(
+            select(DeviceStatusChange.device_id, func.max(DeviceStatusChange.at))
+            .where(
+                DeviceStatusChange.device_id.in_(devices.keys()),
+                DeviceStatusChange.online.is_(False),
+                DeviceStatusChange.at < start,
+            )
+            .group_by(DeviceStatusChange.device_id)
+        ).all()
+    )
     since = min([start, *last_offline.values()])
     rows = session.execute(
         select(DeviceStatusChange.device_id, DeviceStatusChange.online, DeviceStatusChange.at)
@@ -165,30 +186,39 @@ def _changes(
     if not spaces:
         return {}
     ids = {kind: [s.id for s in spaces if s.kind == kind] for kind in ("room", "desk")}
-    of_spaces = or_(*(
-        and_(OccupancyChange.space_kind == kind, OccupancyChange.space_id.in_(space_ids))
-        for kind, space_ids in ids.items() if space_ids
-    ))
+    of_spaces = or_(
+        *(
+            and_(OccupancyChange.space_kind == kind, OccupancyChange.space_id.in_(space_ids))
+            for kind, space_ids in ids.items()
+            if space_ids
+        )
+    )
     rank = func.row_number().over(
         partition_by=(OccupancyChange.space_kind, OccupancyChange.space_id),
         order_by=(OccupancyChange.ts.desc(), OccupancyChange.id.desc()),
     )
     before = (
         select(
-            OccupancyChange.space_kind, OccupancyChange.space_id,
-            OccupancyChange.occupied, OccupancyChange.ts, rank.label("rank"),
+            OccupancyChange.space_kind,
+            OccupancyChange.space_id,
+            OccupancyChange.occupied,
+            OccupancyChange.ts,
+            rank.label("rank"),
         )
         .where(of_spaces, OccupancyChange.ts < start)
         .subquery()
     )
     last_before = session.execute(
-        select(before.c.space_kind, before.c.space_id, before.c.occupied, before.c.ts)
-        .where(before.c.rank == 1)
+        select(before.c.space_kind, before.c.space_id, before.c.occupied, before.c.ts).where(
+            before.c.rank == 1
+        )
     ).all()
     inside = session.execute(
         select(
-            OccupancyChange.space_kind, OccupancyChange.space_id,
-            OccupancyChange.occupied, OccupancyChange.ts,
+            OccupancyChange.space_kind,
+            OccupancyChange.space_id,
+            OccupancyChange.occupied,
+            OccupancyChange.ts,
         )
         .where(of_spaces, OccupancyChange.ts >= start, OccupancyChange.ts < horizon)
         .order_by(OccupancyChange.ts, OccupancyChange.id)

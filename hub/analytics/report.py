@@ -78,8 +78,9 @@ def check_range(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
     """Refuse ranges the report cannot or should not compute, with a message saying why."""
     require_aware(start=start, end=end, now=now)
     if end <= start:
-        raise ValueError(f"the range end ({end.isoformat()}) must be after its start "
-                         f"({start.isoformat()})")
+        raise ValueError(
+            f"the range end ({end.isoformat()}) must be after its start ({start.isoformat()})"
+        )
     if end - start > MAX_RANGE:
         raise ValueError(f"the range is {end - start} long; ask for at most 366 days at a time")
 

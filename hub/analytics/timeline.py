@@ -158,4 +158,3 @@ def _state(current: bool | None, offline_depth: int) -> State:
     if offline_depth > 0 or current is None:
         return State.UNKNOWN
     return State.OCCUPIED if current else State.VACANT
-

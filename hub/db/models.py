@@ -6,7 +6,7 @@ configuration files, so MQTT topics, YAML and the API use the same names.
 """
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -47,7 +47,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 # -- organisation -------------------------------------------------------------
@@ -67,7 +71,9 @@ class Site(Base):
 
 class SiteHoliday(Base):
     __tablename__ = "site_holidays"
-    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
 
@@ -151,7 +157,9 @@ class IngestedMessage(Base):
     ts: Mapped[datetime]
     received_at: Mapped[datetime]
     stored_at: Mapped[datetime]
-    __table_args__ = (UniqueConstraint("device_id", "boot", "seq", name="uq_ingested_device_boot_seq"),)
+    __table_args__ = (
+        UniqueConstraint("device_id", "boot", "seq", name="uq_ingested_device_boot_seq"),
+    )
 
 
 class OccupancyChange(Base):

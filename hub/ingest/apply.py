@@ -84,10 +84,18 @@ def apply_batch(session: Session, items: Sequence[Received], clock: Clock) -> Ba
     for item, message in sequenced:
         env = message.envelope
         # setdefault: the first of several copies within the batch is the one stored.
-        ledger.setdefault(ledger_key(message), {
-            "device_id": env.device, "boot": env.boot, "seq": env.seq, "type": env.type,
-            "ts": env.ts, "received_at": item.received_at, "stored_at": now,
-        })
+        ledger.setdefault(
+            ledger_key(message),
+            {
+                "device_id": env.device,
+                "boot": env.boot,
+                "seq": env.seq,
+                "type": env.type,
+                "ts": env.ts,
+                "received_at": item.received_at,
+                "stored_at": now,
+            },
+        )
     new_keys = insert_new(session, list(ledger.values()))
 
     rows: dict[Table, list[dict[str, Any]]] = {_OCCUPANCY: [], _SENSORS: []}
@@ -155,9 +163,17 @@ def _apply_sequenced(
     events: list[dict[str, Any] | None] = []
     if isinstance(data, OccupancyData):
         rows[_OCCUPANCY].append(
-            {"space_kind": data.space, "space_id": data.space_id, "occupied": data.occupied,
-             "ts": env.ts, "device_id": env.device, "boot": env.boot, "seq": env.seq,
-             "initial": data.initial, "signals": list(data.signals)}
+            {
+                "space_kind": data.space,
+                "space_id": data.space_id,
+                "occupied": data.occupied,
+                "ts": env.ts,
+                "device_id": env.device,
+                "boot": env.boot,
+                "seq": env.seq,
+                "initial": data.initial,
+                "signals": list(data.signals),
+            }
         )
         events.append(
             spaces.apply_change((data.space, data.space_id), data.occupied, env.ts, room, now)
@@ -169,15 +185,18 @@ def _apply_sequenced(
         )
     elif isinstance(data, SensorEventData):
         rows[_SENSORS].append(
-            {"device_id": env.device, "sensor_id": data.sensor_id, "kind": data.kind[:32],
-             "active": data.active, "ts": env.ts}
+            {
+                "device_id": env.device,
+                "sensor_id": data.sensor_id,
+                "kind": data.kind[:32],
+                "active": data.active,
+                "ts": env.ts,
+            }
         )
     return [event for event in events if event is not None]
 
 
-def store_dead_letter(
-    session: Session, item: Received, reason: str, detail: str
-) -> Rejected:
+def store_dead_letter(session: Session, item: Received, reason: str, detail: str) -> Rejected:
     """Keep a message the hub cannot use, whole (up to MAX_DEAD_LETTER_BYTES)."""
     payload = item.payload
     # Text columns: PostgreSQL refuses NUL characters, which a hostile payload's keys can carry.
@@ -187,8 +206,11 @@ def store_dead_letter(
         payload = payload[:MAX_DEAD_LETTER_BYTES]
     session.add(
         DeadLetter(
-            received_at=item.received_at, topic=topic, payload=payload,
-            reason=reason[:32], detail=detail,
+            received_at=item.received_at,
+            topic=topic,
+            payload=payload,
+            reason=reason[:32],
+            detail=detail,
         )
     )
     return Rejected(topic=topic, reason=reason, detail=detail)

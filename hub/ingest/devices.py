@@ -36,8 +36,14 @@ from hub.ingest.org import chunked
 _DEVICES = cast(Table, Device.__table__)
 _STATUS_CHANGES = cast(Table, DeviceStatusChange.__table__)
 # The columns ingest owns; the rest (room) belongs to the organisation import.
-_LIVENESS = ("online", "last_seen_at", "status_changed_at", "boot", "software_version",
-             "config_version")
+_LIVENESS = (
+    "online",
+    "last_seen_at",
+    "status_changed_at",
+    "boot",
+    "software_version",
+    "config_version",
+)
 
 
 def _param(column: str) -> Any:
@@ -57,9 +63,13 @@ _SEEN_WRITE = (
     .where(_DEVICES.c.id == _param("id"))
     .values(
         last_seen_at=case(
-            (or_(_DEVICES.c.last_seen_at.is_(None),
-                 _DEVICES.c.last_seen_at < _param("last_seen_at")),
-             _param("last_seen_at")),
+            (
+                or_(
+                    _DEVICES.c.last_seen_at.is_(None),
+                    _DEVICES.c.last_seen_at < _param("last_seen_at"),
+                ),
+                _param("last_seen_at"),
+            ),
             else_=_DEVICES.c.last_seen_at,
         ),
         boot=case(
@@ -90,9 +100,13 @@ def load_devices(session: Session, ids: Iterable[str]) -> dict[str, DeviceRow]:
     for chunk in chunked(set(ids)):
         for row in session.execute(select(*columns).where(_DEVICES.c.id.in_(chunk))):
             devices[row.id] = DeviceRow(
-                id=row.id, room_id=row.room_id, online=bool(row.online),
-                last_seen_at=row.last_seen_at, status_changed_at=row.status_changed_at,
-                boot=row.boot, software_version=row.software_version,
+                id=row.id,
+                room_id=row.room_id,
+                online=bool(row.online),
+                last_seen_at=row.last_seen_at,
+                status_changed_at=row.status_changed_at,
+                boot=row.boot,
+                software_version=row.software_version,
                 config_version=row.config_version,
             )
     return devices
@@ -151,8 +165,13 @@ def apply_status(
     device.online, device.status_changed_at, device.status_changed = online, received_at, True
     reason = data.reason[:32] if data.reason else None
     change = {"device_id": device.id, "online": online, "at": received_at, "reason": reason}
-    event = {"type": "device", "device_id": device.id, "room_id": device.room_id,
-             "online": online, "at": received_at.isoformat()}
+    event = {
+        "type": "device",
+        "device_id": device.id,
+        "room_id": device.room_id,
+        "online": online,
+        "at": received_at.isoformat(),
+    }
     return StatusOutcome(applied=True, change=change, event=event)
 
 
@@ -165,8 +184,10 @@ def write_devices(
     if changed:
         session.execute(
             _STATUS_WRITE,
-            [{"b_id": d.id, **{f"b_{name}": getattr(d, name) for name in _LIVENESS}}
-             for d in changed],
+            [
+                {"b_id": d.id, **{f"b_{name}": getattr(d, name) for name in _LIVENESS}}
+                for d in changed
+            ],
         )
     if seen:
         session.execute(

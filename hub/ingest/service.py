@@ -123,8 +123,11 @@ class IngestService:
         self._queue.put(None)
         self._writer.join(STOP_DRAIN_TIMEOUT_S)
         if self._writer.is_alive():
-            log.error("database still unavailable after %.0f s; giving up on %d queued messages",
-                      STOP_DRAIN_TIMEOUT_S, self._queue.qsize())
+            log.error(
+                "database still unavailable after %.0f s; giving up on %d queued messages",
+                STOP_DRAIN_TIMEOUT_S,
+                self._queue.qsize(),
+            )
             self._abandon.set()
             self._writer.join(RETRY_MAX_DELAY_S * 2)
 
@@ -157,8 +160,9 @@ class IngestService:
             try:
                 self._commit(batch)
             except _Abandoned:
-                log.error("abandoned a batch of %d messages: the database stayed unavailable",
-                          len(batch))
+                log.error(
+                    "abandoned a batch of %d messages: the database stayed unavailable", len(batch)
+                )
                 return
             except Exception:  # the writer must outlive any bug; the batch is logged, not kept
                 log.exception("ingest failed on a batch of %d messages", len(batch))
@@ -215,8 +219,11 @@ class IngestService:
         except TRANSIENT_DB_ERRORS:
             raise
         except Exception as exc:
-            log.warning("batch of %d rejected by the database (%s); applying one by one",
-                        len(batch), type(exc).__name__)
+            log.warning(
+                "batch of %d rejected by the database (%s); applying one by one",
+                len(batch),
+                type(exc).__name__,
+            )
             return None
 
     def _apply_single(self, item: Received) -> BatchResult:
@@ -257,21 +264,28 @@ class IngestService:
                 if self._abandon.is_set():
                     raise _Abandoned from exc
                 self._ratelog.warning(
-                    "db-unavailable", "database unavailable (%s); retrying in %.1f s",
-                    str(getattr(exc, "orig", None) or exc)[:200], delay,
+                    "db-unavailable",
+                    "database unavailable (%s); retrying in %.1f s",
+                    str(getattr(exc, "orig", None) or exc)[:200],
+                    delay,
                 )
                 self._abandon.wait(delay)
                 delay = min(delay * 2, RETRY_MAX_DELAY_S)
 
     def _after_commit(self, result: BatchResult) -> None:
         self._tally.count_committed(
-            stored=result.stored, duplicates=result.duplicates, dead=result.dead_by_reason(),
+            stored=result.stored,
+            duplicates=result.duplicates,
+            dead=result.dead_by_reason(),
             at=self._clock.now(),
         )
         for rejected in result.dead:
             self._ratelog.warning(
-                f"dead:{rejected.reason}", "dead letter (%s) on %s: %s",
-                rejected.reason, rejected.topic, rejected.detail[:300],
+                f"dead:{rejected.reason}",
+                "dead letter (%s) on %s: %s",
+                rejected.reason,
+                rejected.topic,
+                rejected.detail[:300],
             )
         for event in result.events:
             try:

@@ -29,8 +29,14 @@ _STATES = cast(Table, SpaceState.__table__)
 _COLUMNS = ("space_kind", "space_id", "occupied", "since", "updated_at", "last_change_ts")
 _WRITE_BACK = (
     update(_STATES)
-    .where(and_(*(_STATES.c[name] == bindparam(f"b_{name}", type_=_STATES.c[name].type)
-                  for name in _COLUMNS[:2])))
+    .where(
+        and_(
+            *(
+                _STATES.c[name] == bindparam(f"b_{name}", type_=_STATES.c[name].type)
+                for name in _COLUMNS[:2]
+            )
+        )
+    )
     .values({name: bindparam(f"b_{name}", type_=_STATES.c[name].type) for name in _COLUMNS[2:]})
 )
 

@@ -42,20 +42,34 @@ def import_terminal_configs(session: Session, configs: list[TerminalConfig]) -> 
     report = ImportReport(files=len(configs))
     for config in configs:
         _upsert(session, Site, config.site.id, name=config.site.name)
-        _upsert(session, Building, config.building.id, site_id=config.site.id, name=config.building.name)
         _upsert(
-            session, Floor, config.floor.id,
-            building_id=config.building.id, name=config.floor.name, level=config.floor.level,
+            session, Building, config.building.id, site_id=config.site.id, name=config.building.name
+        )
+        _upsert(
+            session,
+            Floor,
+            config.floor.id,
+            building_id=config.building.id,
+            name=config.floor.name,
+            level=config.floor.level,
         )
         room = config.room
         if room.department is not None and session.get(Department, room.department) is None:
             session.add(Department(id=room.department, name=room.department))
         hours = room.working_hours
         _upsert(
-            session, Room, room.id,
-            floor_id=config.floor.id, name=room.name, kind=room.kind.value, capacity=room.capacity,
-            timezone=room.timezone, department_id=room.department,
-            work_start=hours.start, work_end=hours.end, work_days=list(hours.days),
+            session,
+            Room,
+            room.id,
+            floor_id=config.floor.id,
+            name=room.name,
+            kind=room.kind.value,
+            capacity=room.capacity,
+            timezone=room.timezone,
+            department_id=room.department,
+            work_start=hours.start,
+            work_end=hours.end,
+            work_days=list(hours.days),
         )
         report.rooms.append(room.id)
         for desk in config.desks:

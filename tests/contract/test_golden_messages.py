@@ -43,11 +43,13 @@ def test_docs_examples_match_golden_files() -> None:
     text = DOCS.read_text()
     for path in GOLDEN:
         payload = json.loads(path.read_text())["payload"]
-        assert json.dumps(payload, ensure_ascii=False) in text, f"docs/contract.md lacks {path.name}"
+        assert json.dumps(payload, ensure_ascii=False) in text, (
+            f"docs/contract.md lacks {path.name}"
+        )
 
 
 def test_unknown_fields_are_tolerated() -> None:
-    topic, payload, example = _load(GOLDEN[0])
+    topic, _, example = _load(GOLDEN[0])
     raw = example["payload"] | {"future_field": [1, 2]}
     raw["data"] = raw["data"] | {"another": "x"}
     assert decode(topic, orjson.dumps(raw)).envelope.device == raw["device"]
@@ -66,14 +68,20 @@ def _occupancy() -> tuple[str, dict]:
         (lambda p: b"\xff\xfe\x00", Reason.MALFORMED_JSON),
         (lambda p: b"[1, 2]", Reason.INVALID_ENVELOPE),
         (lambda p: orjson.dumps(p | {"v": 2}), Reason.UNSUPPORTED_VERSION),
-        (lambda p: orjson.dumps({k: v for k, v in p.items() if k != "v"}), Reason.UNSUPPORTED_VERSION),
+        (
+            lambda p: orjson.dumps({k: v for k, v in p.items() if k != "v"}),
+            Reason.UNSUPPORTED_VERSION,
+        ),
         (lambda p: orjson.dumps(p | {"type": "teleport"}), Reason.UNKNOWN_TYPE),
         (lambda p: orjson.dumps(p | {"seq": "seven"}), Reason.INVALID_ENVELOPE),
         (lambda p: orjson.dumps(p | {"seq": -1}), Reason.INVALID_ENVELOPE),
         (lambda p: orjson.dumps(p | {"ts": "2026-11-27T09:02:13"}), Reason.INVALID_ENVELOPE),
         (lambda p: orjson.dumps(p | {"device": "other-device"}), Reason.TOPIC_MISMATCH),
         (lambda p: orjson.dumps(p | {"type": "heartbeat"}), Reason.TOPIC_MISMATCH),
-        (lambda p: orjson.dumps(p | {"data": {"space": "room", "occupied": "yes please"}}), Reason.INVALID_DATA),
+        (
+            lambda p: orjson.dumps(p | {"data": {"space": "room", "occupied": "yes please"}}),
+            Reason.INVALID_DATA,
+        ),
         (lambda p: b" " * 300_000, Reason.TOO_LARGE),
     ],
 )

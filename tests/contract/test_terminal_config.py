@@ -45,7 +45,9 @@ def test_values_are_coerced(tmp_path: Path) -> None:
     config = load_terminal_config(write(tmp_path, VALID))
     assert config.sensors[0].pin == "GPIO17"
     assert config.occupancy.room_hold == 270.0
-    assert config.room.working_hours.start == time(8, 30)  # unquoted 08:30 is sexagesimal in YAML 1.1
+    assert config.room.working_hours.start == time(
+        8, 30
+    )  # unquoted 08:30 is sexagesimal in YAML 1.1
     assert config.mqtt.protocol == "auto"  # defaults live in the schema
 
 
@@ -59,22 +61,35 @@ def test_values_are_coerced(tmp_path: Path) -> None:
         ("room_hold: 4m30s", "room_hold: soon", 14, "occupancy.room_hold", None),
     ],
 )
-def test_errors_name_file_line_path_and_suggestion(tmp_path, old, new, line, path, suggestion) -> None:
+def test_errors_name_file_line_path_and_suggestion(
+    tmp_path, old, new, line, path, suggestion
+) -> None:
     file = write(tmp_path, VALID.replace(old, new))
     with pytest.raises(ConfigError) as caught:
         load_terminal_config(file)
     [problem] = caught.value.problems
-    assert (problem.file, problem.line, problem.path, problem.suggestion) == (str(file), line, path, suggestion)
+    assert (problem.file, problem.line, problem.path, problem.suggestion) == (
+        str(file),
+        line,
+        path,
+        suggestion,
+    )
     assert str(problem).startswith(f"{file}:{line}: {path}: ")
 
 
 def test_desk_sensor_must_name_a_listed_desk(tmp_path: Path) -> None:
     text = VALID + "desks: [{id: east-01}]\n"
-    text = text.replace("  - {id: pir, kind: pir_motion, pin: 17}", "  - {id: pir, kind: pir_motion, pin: 17}\n  - {id: ds, kind: desk_presence, pin: 5, desk: east-1}")
+    text = text.replace(
+        "  - {id: pir, kind: pir_motion, pin: 17}",
+        "  - {id: pir, kind: pir_motion, pin: 17}\n"
+        "  - {id: ds, kind: desk_presence, pin: 5, desk: east-1}",
+    )
     with pytest.raises(ConfigError) as caught:
         load_terminal_config(write(tmp_path, text))
     [problem] = caught.value.problems
-    assert problem.path == "sensors[1].desk" and problem.line == 14 and problem.suggestion == "east-01"
+    assert (
+        problem.path == "sensors[1].desk" and problem.line == 14 and problem.suggestion == "east-01"
+    )
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
@@ -90,7 +105,10 @@ def test_ids_must_be_unique_across_files(tmp_path: Path) -> None:
     assert [(p.file, p.path, p.line) for p in problems] == [(str(b), "room.id", 7)]
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("5m", 300), ("1h30m", 5400), (12, 12), ("250ms", 0.25), ("1.5", 1.5)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("5m", 300), ("1h30m", 5400), (12, 12), ("250ms", 0.25), ("1.5", 1.5)],
+)
 def test_durations(text, seconds) -> None:
     assert parse_duration(text) == seconds
 

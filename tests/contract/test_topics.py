@@ -5,8 +5,14 @@ from contract import topics
 
 def test_topics_are_built_from_parts() -> None:
     assert topics.status_topic("quorum", "r1", "d1") == "quorum/v1/rooms/r1/devices/d1/status"
-    assert topics.event_topic("acme/hq", "r1", "d1", "sensor") == "acme/hq/v1/rooms/r1/devices/d1/events/sensor"
-    assert topics.command_topic("quorum", "r1", "d1", "config") == "quorum/v1/rooms/r1/devices/d1/cmd/config"
+    assert (
+        topics.event_topic("acme/hq", "r1", "d1", "sensor")
+        == "acme/hq/v1/rooms/r1/devices/d1/events/sensor"
+    )
+    assert (
+        topics.command_topic("quorum", "r1", "d1", "config")
+        == "quorum/v1/rooms/r1/devices/d1/cmd/config"
+    )
 
 
 @pytest.mark.parametrize("bad", ["+", "#", "a/b", "", "Upper", "with space", "x" * 64])
@@ -18,7 +24,12 @@ def test_ids_with_wildcards_or_separators_are_refused(bad: str) -> None:
 def test_parse_topic_round_trip_with_multi_level_prefix() -> None:
     parts = topics.parse_topic(topics.speech_topic("acme/eu", "r1", "d1", "transcript"))
     assert (parts.prefix, parts.version, parts.room, parts.device, parts.channel, parts.kind) == (
-        "acme/eu", 1, "r1", "d1", "speech", "transcript",
+        "acme/eu",
+        1,
+        "r1",
+        "d1",
+        "speech",
+        "transcript",
     )
 
 

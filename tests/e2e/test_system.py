@@ -7,8 +7,8 @@ for the state they expect with generous bounds; how long it took is a benchmark 
 import shutil
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,9 @@ def configs(tmp_path: Path) -> Path:
     for path in (ROOT / "firmware_configs").glob("*.yaml"):
         shutil.copy(path, directory / path.name)
     aurora = directory / AURORA.name
-    aurora.write_text(aurora.read_text().replace("  port: 1883\n", "  port: 1883\n  keepalive: 2s\n"))
+    aurora.write_text(
+        aurora.read_text().replace("  port: 1883\n", "  port: 1883\n  keepalive: 2s\n")
+    )
     return directory
 
 
@@ -60,7 +62,9 @@ def hub(broker: RunningBroker, configs: Path, tmp_path: Path) -> Iterator[HubPro
 
 def api(hub: HubProcess, path: str, **params: Any) -> Any:
     response = httpx.get(
-        f"{hub.url}/api/v1{path}", params=params, timeout=10,
+        f"{hub.url}/api/v1{path}",
+        params=params,
+        timeout=10,
         headers={"Authorization": f"Bearer {hub.admin_token}"},
     )
     response.raise_for_status()
@@ -86,8 +90,11 @@ class Recorder:
 
     def occupancy(self, space_id: str) -> list[Any]:
         with self._lock:
-            return [m for m in self.messages
-                    if isinstance(m.data, OccupancyData) and m.data.space_id == space_id]
+            return [
+                m
+                for m in self.messages
+                if isinstance(m.data, OccupancyData) and m.data.space_id == space_id
+            ]
 
     def caught_up(self) -> bool:
         """True once a sequenced message carries a timestamp from the last two minutes."""
@@ -102,20 +109,34 @@ class Recorder:
 
 def test_replayed_terminal_history_reaches_the_api_exactly(broker, hub, configs, tmp_path) -> None:
     recorder = Recorder(broker)
-    terminal = start_terminal(configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day",
-                              speed=2000, start="-3h")
+    terminal = start_terminal(
+        configs / AURORA.name,
+        broker,
+        tmp_path,
+        scenario="meeting_room_day",
+        speed=2000,
+        start="-3h",
+    )
     try:
         # The replay ends when the terminal's clock reaches the present; it then runs live.
-        wait_for(lambda: len(recorder.occupancy("hq-f1-aurora")) >= 1, 60, "the initial occupancy message")
+        wait_for(
+            lambda: len(recorder.occupancy("hq-f1-aurora")) >= 1,
+            60,
+            "the initial occupancy message",
+        )
         device = wait_for(
-            lambda: (d := api(hub, "/devices/term-hq-f1-aurora"))["online"] and d, 30, "the terminal online",
+            lambda: (d := api(hub, "/devices/term-hq-f1-aurora"))["online"] and d,
+            30,
+            "the terminal online",
         )
         assert device["room_id"] == "hq-f1-aurora"
         wait_for(recorder.caught_up, 120, "the terminal's replay to reach the present")
         published = recorder.occupancy("hq-f1-aurora")
 
         def history_complete() -> Any:
-            body = api(hub, "/rooms/hq-f1-aurora/occupancy", start=published[0].envelope.ts.isoformat())
+            body = api(
+                hub, "/rooms/hq-f1-aurora/occupancy", start=published[0].envelope.ts.isoformat()
+            )
             return body if len(body["changes"]) >= len(published) else None
 
         body = wait_for(history_complete, 30, "every published change in the hub's history")
@@ -131,29 +152,44 @@ def test_replayed_terminal_history_reaches_the_api_exactly(broker, hub, configs,
         recorder.close()
 
 
-def test_sigkilled_terminal_is_marked_offline_by_its_last_will(broker, hub, configs, tmp_path) -> None:
+def test_sigkilled_terminal_is_marked_offline_by_its_last_will(
+    broker, hub, configs, tmp_path
+) -> None:
     terminal = start_terminal(configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day")
     try:
-        wait_for(lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal online")
+        wait_for(
+            lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal online"
+        )
         terminal.kill()
         # The broker sends the Last Will after 1.5 x the 2 s keepalive; allow far more.
-        wait_for(lambda: not api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal offline")
-        live = [r for r in api(hub, "/rooms") if r["id"] == "hq-f1-aurora"][0]
+        wait_for(
+            lambda: not api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal offline"
+        )
+        live = next(r for r in api(hub, "/rooms") if r["id"] == "hq-f1-aurora")
         assert live["device"]["online"] is False
     finally:
         terminal.kill()
 
 
-def test_clean_stop_says_goodbye_and_restart_comes_back_online(broker, hub, configs, tmp_path) -> None:
+def test_clean_stop_says_goodbye_and_restart_comes_back_online(
+    broker, hub, configs, tmp_path
+) -> None:
     terminal = start_terminal(configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day")
     wait_for(lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal online")
     first_boot = api(hub, "/devices/term-hq-f1-aurora")["boot"]
     assert terminal.terminate() == 0
-    wait_for(lambda: not api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the shutdown status")
-    again = start_terminal(configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day", name="again")
+    wait_for(
+        lambda: not api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the shutdown status"
+    )
+    again = start_terminal(
+        configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day", name="again"
+    )
     try:
-        device = wait_for(lambda: (d := api(hub, "/devices/term-hq-f1-aurora"))["online"] and d, 30,
-                          "the restarted terminal online")
+        device = wait_for(
+            lambda: (d := api(hub, "/devices/term-hq-f1-aurora"))["online"] and d,
+            30,
+            "the restarted terminal online",
+        )
         assert device["boot"] != first_boot
     finally:
         again.terminate()
@@ -162,13 +198,22 @@ def test_clean_stop_says_goodbye_and_restart_comes_back_online(broker, hub, conf
 def test_broker_restart_brings_terminal_back_online(broker, hub, configs, tmp_path) -> None:
     terminal = start_terminal(configs / AURORA.name, broker, tmp_path, scenario="meeting_room_day")
     try:
-        wait_for(lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal online")
-        broker.restart()  # no persistence: the retained status is gone until the terminal re-publishes it
+        wait_for(
+            lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 30, "the terminal online"
+        )
+        # No persistence: the retained status is gone until the terminal re-publishes it.
+        broker.restart()
         # Subscribing after the restart is enough: the re-published status is retained.
         recorder = Recorder(broker)
         try:
-            wait_for(lambda: any(m.envelope.type == "status" and m.data.state == "online"
-                                 for m in recorder.messages), 60, "the status re-published after reconnect")
+            wait_for(
+                lambda: any(
+                    m.envelope.type == "status" and m.data.state == "online"
+                    for m in recorder.messages
+                ),
+                60,
+                "the status re-published after reconnect",
+            )
         finally:
             recorder.close()
         assert api(hub, "/devices/term-hq-f1-aurora")["online"] is True

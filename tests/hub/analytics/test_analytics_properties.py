@@ -30,8 +30,15 @@ SLOT = timedelta(minutes=5)
 SLOTS = 4 * 24 * 12  # four days
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
 # Around DST changes: Berlin (Mar 30, Oct 26), New York (Mar 9, Nov 2), Lord Howe (Apr 6, Oct 5).
-BASES = [date(2025, 3, 29), date(2025, 10, 25), date(2025, 3, 8), date(2025, 11, 1),
-         date(2025, 4, 5), date(2025, 10, 4), date(2025, 6, 2)]
+BASES = [
+    date(2025, 3, 29),
+    date(2025, 10, 25),
+    date(2025, 3, 8),
+    date(2025, 11, 1),
+    date(2025, 4, 5),
+    date(2025, 10, 4),
+    date(2025, 6, 2),
+]
 # Half hours, leaving out 01:00-02:59 where these zones repeat or skip wall-clock times:
 # there "local time between start and end" has no single meaning the oracle could use.
 CLOCKS = [time(hh, mm) for hh in range(24) if hh not in (1, 2) for mm in (0, 30)]
@@ -56,21 +63,28 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     def at(slot: int) -> datetime:
         return base + slot * SLOT
 
-    work_start, work_end = sorted(draw(st.lists(st.sampled_from(CLOCKS), min_size=2, max_size=2,
-                                                unique=True)))
+    work_start, work_end = sorted(
+        draw(st.lists(st.sampled_from(CLOCKS), min_size=2, max_size=2, unique=True))
+    )
     start_slot = draw(st.integers(0, SLOTS - 1))
     end_slot = draw(st.integers(start_slot + 1, SLOTS))
     days_in_window = [base.date() + timedelta(days=i) for i in range(-1, 6)]
     return Scenario(
         schedule=WorkSchedule(
-            ZoneInfo(zone), work_start, work_end,
+            ZoneInfo(zone),
+            work_start,
+            work_end,
             frozenset(draw(st.sets(st.integers(0, 6)))),
             frozenset(draw(st.sets(st.sampled_from(days_in_window), max_size=2))),
         ),
-        changes=[OccupancyPoint(at(s), o) for s, o in draw(
-            st.lists(st.tuples(st.integers(0, SLOTS), st.booleans()), max_size=30))],
-        status=[StatusPoint(at(s), o) for s, o in draw(
-            st.lists(st.tuples(st.integers(0, SLOTS), st.booleans()), max_size=8))],
+        changes=[
+            OccupancyPoint(at(s), o)
+            for s, o in draw(st.lists(st.tuples(st.integers(0, SLOTS), st.booleans()), max_size=30))
+        ],
+        status=[
+            StatusPoint(at(s), o)
+            for s, o in draw(st.lists(st.tuples(st.integers(0, SLOTS), st.booleans()), max_size=8))
+        ],
         start=at(start_slot),
         end=at(end_slot),
         now=at(draw(st.integers(0, SLOTS + 10))),
@@ -79,10 +93,12 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 
 def compute(sc: Scenario, start: datetime, end: datetime) -> dict[date, Usage]:
-    segments = build_timeline(sc.changes, offline_spells(sc.status),
-                              start=start, end=end, now=sc.now)
-    return {d.day: d.usage for d in daily_usage(segments, sc.schedule, start=start, end=end,
-                                                now=sc.now)}
+    segments = build_timeline(
+        sc.changes, offline_spells(sc.status), start=start, end=end, now=sc.now
+    )
+    return {
+        d.day: d.usage for d in daily_usage(segments, sc.schedule, start=start, end=end, now=sc.now)
+    }
 
 
 def oracle_state(sc: Scenario, t: datetime) -> State:
@@ -91,8 +107,9 @@ def oracle_state(sc: Scenario, t: datetime) -> State:
     before = [p for p in status if p.at <= t]
     if before and not before[-1].online:
         return State.UNKNOWN
-    spell_starts = [p.at for i, p in enumerate(before)
-                    if not p.online and (i == 0 or before[i - 1].online)]
+    spell_starts = [
+        p.at for i, p in enumerate(before) if not p.online and (i == 0 or before[i - 1].online)
+    ]
     changes = [c for c in sorted(sc.changes, key=lambda c: c.ts) if c.ts <= t]
     if not changes or (spell_starts and changes[-1].ts < spell_starts[-1]):
         return State.UNKNOWN

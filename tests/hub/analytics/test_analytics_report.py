@@ -66,8 +66,17 @@ def _seed(session: Session) -> None:
     seq = iter(range(1, 10_000))
 
     def change(kind: str, space: str, device: str, at: datetime, occupied: bool) -> None:
-        session.add(OccupancyChange(space_kind=kind, space_id=space, occupied=occupied, ts=at,
-                                    device_id=device, boot="b1", seq=next(seq)))
+        session.add(
+            OccupancyChange(
+                space_kind=kind,
+                space_id=space,
+                occupied=occupied,
+                ts=at,
+                device_id=device,
+                boot="b1",
+                seq=next(seq),
+            )
+        )
 
     def status(device: str, at: datetime, online: bool) -> None:
         session.add(DeviceStatusChange(device_id=device, online=online, at=at))
@@ -104,16 +113,27 @@ def _seed(session: Session) -> None:
 
 
 def report(session: Session, group_by: str, **kwargs: object) -> dict[str, UtilizationRow]:
-    args: dict[str, object] = {"start": local(MON), "end": local(NEXT_MON), "now": AFTER,
-                               "room_ids": ROOMS, "desk_ids": [], **kwargs}
+    args: dict[str, object] = {
+        "start": local(MON),
+        "end": local(NEXT_MON),
+        "now": AFTER,
+        "room_ids": ROOMS,
+        "desk_ids": [],
+        **kwargs,
+    }
     result = utilization_report(session, group_by=group_by, **args)  # type: ignore[arg-type]
     assert result.group_by == group_by
     return {row.key: row for row in [*result.rows, result.total]}
 
 
 def hours(row: UtilizationRow) -> tuple[float, float, float, float, float]:
-    return (row.working_hours, row.future_hours, row.known_hours, row.occupied_hours,
-            row.occupied_hours_total)
+    return (
+        row.working_hours,
+        row.future_hours,
+        row.known_hours,
+        row.occupied_hours,
+        row.occupied_hours_total,
+    )
 
 
 def test_per_room(session: Session) -> None:
@@ -139,10 +159,21 @@ def test_per_room(session: Session) -> None:
 
 
 def test_rows_are_sorted_by_name_and_carry_no_date(session: Session) -> None:
-    result = utilization_report(session, start=local(MON), end=local(NEXT_MON), now=AFTER,
-                                room_ids=ROOMS, desk_ids=["hq-f2-e01"], group_by="room")
-    assert [r.label for r in result.rows] == ["Aurora", "Borealis", "Cosmos boardroom",
-                                              "East desk area"]  # desks only with group_by=desk
+    result = utilization_report(
+        session,
+        start=local(MON),
+        end=local(NEXT_MON),
+        now=AFTER,
+        room_ids=ROOMS,
+        desk_ids=["hq-f2-e01"],
+        group_by="room",
+    )
+    assert [r.label for r in result.rows] == [
+        "Aurora",
+        "Borealis",
+        "Cosmos boardroom",
+        "East desk area",
+    ]  # desks only with group_by=desk
     assert all(r.date is None for r in result.rows)
     assert result.model_dump(mode="json")["rows"][0]["key"] == "hq-f1-aurora"
 
@@ -168,9 +199,15 @@ def test_per_desk(session: Session) -> None:
 
 
 def test_per_day_in_local_dates(session: Session) -> None:
-    result = utilization_report(session, start=local(MON), end=local(NEXT_MON), now=AFTER,
-                                room_ids=["hq-f1-aurora"], desk_ids=["hq-f2-e01"],
-                                group_by="day")
+    result = utilization_report(
+        session,
+        start=local(MON),
+        end=local(NEXT_MON),
+        now=AFTER,
+        room_ids=["hq-f1-aurora"],
+        desk_ids=["hq-f2-e01"],
+        group_by="day",
+    )
     rows = {row.date: row for row in result.rows}
     assert list(rows) == [d(i) for i in range(7)]
     assert rows[d(0)].key == "2025-03-24" and rows[d(0)].spaces == 2
@@ -192,8 +229,9 @@ def test_open_interval_and_future_hours(session: Session) -> None:
 
 
 def test_the_state_at_a_range_start_inside_a_meeting(session: Session) -> None:
-    rows = report(session, "room", room_ids=["hq-f1-aurora"], start=local(d(0), 11),
-                  end=local(d(1)))
+    rows = report(
+        session, "room", room_ids=["hq-f1-aurora"], start=local(d(0), 11), end=local(d(1))
+    )
     assert hours(rows["hq-f1-aurora"]) == (7, 0, 7, 0.5, 0.5)  # occupied since 10:00
 
 
@@ -236,15 +274,27 @@ def test_a_few_queries_whatever_the_range(session: Session, engine: Engine) -> N
 
 def test_occupancy_history(session: Session) -> None:
     tue, wed = d(1), d(2)
-    segments = occupancy_history(session, space_kind="room", space_id="hq-f1-aurora",
-                                 start=local(tue), end=local(wed), now=AFTER)
+    segments = occupancy_history(
+        session,
+        space_kind="room",
+        space_id="hq-f1-aurora",
+        start=local(tue),
+        end=local(wed),
+        now=AFTER,
+    )
     assert segments == [
         Segment(local(tue), local(tue, 12), State.VACANT),
         Segment(local(tue, 12), local(tue, 14), State.UNKNOWN),
         Segment(local(tue, 14), local(wed), State.VACANT),
     ]
-    desk = occupancy_history(session, space_kind="desk", space_id="hq-f2-e01",
-                             start=local(MON), end=local(d(1)), now=local(MON, 10))
+    desk = occupancy_history(
+        session,
+        space_kind="desk",
+        space_id="hq-f2-e01",
+        start=local(MON),
+        end=local(d(1)),
+        now=local(MON, 10),
+    )
     assert desk == [
         Segment(local(MON), local(MON, 8), State.UNKNOWN),
         Segment(local(MON, 8), local(MON, 9), State.VACANT),
@@ -254,5 +304,11 @@ def test_occupancy_history(session: Session) -> None:
 
 def test_occupancy_history_of_an_unknown_space(session: Session) -> None:
     with pytest.raises(UnknownSpaceError, match="no desk with id 'hq-f1-aurora'"):
-        occupancy_history(session, space_kind="desk", space_id="hq-f1-aurora",
-                          start=local(MON), end=local(d(1)), now=AFTER)
+        occupancy_history(
+            session,
+            space_kind="desk",
+            space_id="hq-f1-aurora",
+            start=local(MON),
+            end=local(d(1)),
+            now=AFTER,
+        )

@@ -56,8 +56,13 @@ def test_no_changes_at_all_is_unknown_not_vacant() -> None:
 
 def test_unordered_input_and_repeated_states_give_the_same_timeline() -> None:
     ordered = [occ("09:00", False), occ("10:00", True), occ("11:30", False)]
-    messy = [occ("11:30", False), occ("10:00", True), occ("10:20", True), occ("09:00", False),
-             occ("12:00", False)]
+    messy = [
+        occ("11:30", False),
+        occ("10:00", True),
+        occ("10:20", True),
+        occ("09:00", False),
+        occ("12:00", False),
+    ]
     assert timeline(messy) == timeline(ordered)
 
 
@@ -131,8 +136,11 @@ def test_an_outage_before_start_forgets_the_state_at_start() -> None:
 
 def test_overlapping_and_touching_spells_of_two_terminals() -> None:
     changes = [occ("08:00", True), occ("10:30", True)]
-    spells = [Interval(t("09:00"), t("10:00")), Interval(t("10:00"), t("11:00")),
-              Interval(t("09:30"), t("09:45"))]
+    spells = [
+        Interval(t("09:00"), t("10:00")),
+        Interval(t("10:00"), t("11:00")),
+        Interval(t("09:30"), t("09:45")),
+    ]
     assert timeline(changes, spells) == [
         seg("00:00", "08:00", U),
         seg("08:00", "09:00", OCC),
@@ -159,4 +167,3 @@ def test_offline_spells_from_status_transitions() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         build_timeline([], [], start=datetime(2025, 6, 2), end=t("10:00"), now=t("10:00"))
-

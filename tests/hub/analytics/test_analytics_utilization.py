@@ -54,8 +54,9 @@ MON = date(2025, 6, 2)  # an ordinary Monday, Berlin on summer time
 
 def test_occupied_10_00_to_11_30_within_09_00_to_17_00_is_18_75_percent() -> None:
     changes = [(local(MON), False), (local(MON, 10), True), (local(MON, 11, 30), False)]
-    days = usage_by_day(changes, schedule(), local(MON), local(MON + timedelta(1)),
-                        now=local(MON + timedelta(3)))
+    days = usage_by_day(
+        changes, schedule(), local(MON), local(MON + timedelta(1)), now=local(MON + timedelta(3))
+    )
     assert days[MON].usage == Usage(
         working=h(8), known=h(8), occupied=h(1.5), occupied_total=h(1.5)
     )
@@ -86,8 +87,13 @@ AUTUMN = date(2025, 10, 26)  # Berlin: 03:00 CEST -> 02:00 CET, a 25-hour day
 def test_spring_forward_day_has_23_hours_and_8_working_hours_stay_8() -> None:
     sat, mon = SPRING - timedelta(1), SPRING + timedelta(1)
     changes = [(local(sat), False), (local(SPRING), True), (local(mon), False)]
-    days = usage_by_day(changes, schedule("08:00", "16:00", EVERY_DAY), local(sat),
-                        local(mon + timedelta(1)), now=local(mon + timedelta(1)))
+    days = usage_by_day(
+        changes,
+        schedule("08:00", "16:00", EVERY_DAY),
+        local(sat),
+        local(mon + timedelta(1)),
+        now=local(mon + timedelta(1)),
+    )
     assert days[SPRING].usage.occupied_total == h(23)
     assert [days[d].usage.working for d in (sat, SPRING, mon)] == [h(8)] * 3
     assert days[SPRING].usage.utilization == 1.0
@@ -99,8 +105,13 @@ def test_working_hours_and_an_occupied_interval_spanning_the_spring_change() -> 
     # local is 1 real hour.
     changes = [(local(SPRING), False), (local(SPRING, 1, 30), True), (local(SPRING, 3, 30), False)]
     next_day = SPRING + timedelta(1)
-    days = usage_by_day(changes, schedule("01:00", "05:00", EVERY_DAY), local(SPRING),
-                        local(next_day), now=local(next_day))
+    days = usage_by_day(
+        changes,
+        schedule("01:00", "05:00", EVERY_DAY),
+        local(SPRING),
+        local(next_day),
+        now=local(next_day),
+    )
     assert days[SPRING].usage == Usage(working=h(3), known=h(3), occupied=h(1), occupied_total=h(1))
     assert days[SPRING].usage.utilization == 1 / 3
 
@@ -112,29 +123,52 @@ def test_fall_back_day_has_25_hours_and_the_repeated_hour_counts_twice() -> None
     assert first_0230.astimezone(BERLIN).hour == second_0230.astimezone(BERLIN).hour == 2
     next_day = AUTUMN + timedelta(1)
     changes = [(local(AUTUMN), False), (first_0230, True), (second_0230, False)]
-    days = usage_by_day(changes, schedule("01:00", "05:00", EVERY_DAY), local(AUTUMN),
-                        local(next_day), now=local(next_day))
+    days = usage_by_day(
+        changes,
+        schedule("01:00", "05:00", EVERY_DAY),
+        local(AUTUMN),
+        local(next_day),
+        now=local(next_day),
+    )
     assert days[AUTUMN].usage == Usage(working=h(5), known=h(5), occupied=h(1), occupied_total=h(1))
     # Occupied all day long: 25 hours.
-    days = usage_by_day([(local(AUTUMN), True)], schedule(days=EVERY_DAY), local(AUTUMN),
-                        local(next_day), now=local(next_day))
+    days = usage_by_day(
+        [(local(AUTUMN), True)],
+        schedule(days=EVERY_DAY),
+        local(AUTUMN),
+        local(next_day),
+        now=local(next_day),
+    )
     assert days[AUTUMN].usage.occupied_total == h(25)
     assert days[AUTUMN].usage.working == h(8)
 
 
 def test_weekdays_around_a_dst_weekend_keep_their_working_hours() -> None:
     fri, mon = SPRING - timedelta(2), SPRING + timedelta(1)
-    days = usage_by_day([(local(fri), False)], schedule(), local(fri), local(mon + timedelta(1)),
-                        now=local(mon + timedelta(1)))
+    days = usage_by_day(
+        [(local(fri), False)],
+        schedule(),
+        local(fri),
+        local(mon + timedelta(1)),
+        now=local(mon + timedelta(1)),
+    )
     assert [days[d].usage.working for d in sorted(days)] == [h(8), h(0), h(0), h(8)]
 
 
 def test_a_holiday_is_skipped_entirely() -> None:
     whit_monday = date(2025, 6, 9)
-    changes = [(local(whit_monday), False), (local(whit_monday, 10), True),
-               (local(whit_monday, 11), False)]
-    days = usage_by_day(changes, schedule(holidays=(whit_monday,)), local(whit_monday),
-                        local(whit_monday + timedelta(1)), now=local(whit_monday + timedelta(1)))
+    changes = [
+        (local(whit_monday), False),
+        (local(whit_monday, 10), True),
+        (local(whit_monday, 11), False),
+    ]
+    days = usage_by_day(
+        changes,
+        schedule(holidays=(whit_monday,)),
+        local(whit_monday),
+        local(whit_monday + timedelta(1)),
+        now=local(whit_monday + timedelta(1)),
+    )
     day = days[whit_monday]
     assert (day.holiday, day.working_day) == (True, False)
     assert day.usage == Usage(occupied_total=h(1))  # still visible as use outside working hours
@@ -144,8 +178,9 @@ def test_a_holiday_is_skipped_entirely() -> None:
 def test_weekends_are_not_working_days() -> None:
     sat = date(2025, 6, 7)
     changes = [(local(sat), False), (local(sat, 10), True), (local(sat, 12), False)]
-    days = usage_by_day(changes, schedule(), local(sat), local(sat + timedelta(2)),
-                        now=local(sat + timedelta(3)))
+    days = usage_by_day(
+        changes, schedule(), local(sat), local(sat + timedelta(2)), now=local(sat + timedelta(3))
+    )
     for day in days.values():
         assert (day.working_day, day.holiday, day.usage.working) == (False, False, h(0))
         assert day.usage.utilization is None
@@ -154,8 +189,9 @@ def test_weekends_are_not_working_days() -> None:
 
 def test_an_open_interval_counts_up_to_now() -> None:
     changes = [(local(MON, 8), False), (local(MON, 10), True)]
-    days = usage_by_day(changes, schedule(), local(MON), local(MON + timedelta(1)),
-                        now=local(MON, 12))
+    days = usage_by_day(
+        changes, schedule(), local(MON), local(MON + timedelta(1)), now=local(MON, 12)
+    )
     assert days[MON].usage == Usage(
         working=h(8), future=h(5), known=h(3), occupied=h(2), occupied_total=h(2)
     )
@@ -175,11 +211,21 @@ def test_days_with_no_data_have_no_utilization_not_zero() -> None:
 
 
 def test_an_offline_spell_in_the_working_day_is_excluded_from_known_hours() -> None:
-    changes = [(local(MON, 8), False), (local(MON, 10), True), (local(MON, 11), False),
-               (local(MON, 13, 0, 5), False)]  # the initial state after the restart
+    changes = [
+        (local(MON, 8), False),
+        (local(MON, 10), True),
+        (local(MON, 11), False),
+        (local(MON, 13, 0, 5), False),
+    ]  # the initial state after the restart
     status = [(local(MON, 7), True), (local(MON, 12), False), (local(MON, 13), True)]
-    days = usage_by_day(changes, schedule(), local(MON), local(MON + timedelta(1)),
-                        now=local(MON + timedelta(1)), status=status)
+    days = usage_by_day(
+        changes,
+        schedule(),
+        local(MON),
+        local(MON + timedelta(1)),
+        now=local(MON + timedelta(1)),
+        status=status,
+    )
     known = h(8) - h(1) - timedelta(seconds=5)  # 12:00-13:00:05 is unknown
     assert days[MON].usage == Usage(working=h(8), known=known, occupied=h(1), occupied_total=h(1))
     assert days[MON].usage.utilization == 3600 / known.total_seconds()
@@ -187,8 +233,13 @@ def test_an_offline_spell_in_the_working_day_is_excluded_from_known_hours() -> N
 
 def test_a_range_boundary_cuts_days() -> None:
     wed = MON + timedelta(2)
-    days = usage_by_day([(local(MON), False)], schedule(), local(MON, 12), local(wed, 10),
-                        now=local(wed + timedelta(1)))
+    days = usage_by_day(
+        [(local(MON), False)],
+        schedule(),
+        local(MON, 12),
+        local(wed, 10),
+        now=local(wed + timedelta(1)),
+    )
     assert [days[d].usage.working for d in sorted(days)] == [h(5), h(8), h(1)]
     assert total(d.usage for d in days.values()).working == h(14)
 

@@ -25,27 +25,57 @@ class Terminal:
     boot: str = BOOT_1
     seq: int = 0
 
-    def envelope(self, type_: str, data: dict[str, Any], *, seq: int | None = None,
-                 ts: datetime | None = None) -> bytes:
+    def envelope(
+        self,
+        type_: str,
+        data: dict[str, Any],
+        *,
+        seq: int | None = None,
+        ts: datetime | None = None,
+    ) -> bytes:
         if seq is None:
             self.seq += 1
             seq = self.seq
         when = ts or T0 + timedelta(seconds=seq)
-        return orjson.dumps({"v": 1, "type": type_, "ts": when.isoformat(), "device": self.device,
-                             "boot": self.boot, "seq": seq, "data": data})
+        return orjson.dumps(
+            {
+                "v": 1,
+                "type": type_,
+                "ts": when.isoformat(),
+                "device": self.device,
+                "boot": self.boot,
+                "seq": seq,
+                "data": data,
+            }
+        )
 
-    def occupancy(self, occupied: bool, *, space: str = "room", space_id: str | None = None,
-                  ts: datetime | None = None, seq: int | None = None) -> Raw:
-        data = {"space": space, "space_id": space_id or self.room, "occupied": occupied,
-                "signals": ["pir-ceiling"]}
+    def occupancy(
+        self,
+        occupied: bool,
+        *,
+        space: str = "room",
+        space_id: str | None = None,
+        ts: datetime | None = None,
+        seq: int | None = None,
+    ) -> Raw:
+        data = {
+            "space": space,
+            "space_id": space_id or self.room,
+            "occupied": occupied,
+            "signals": ["pir-ceiling"],
+        }
         topic = topics.occupancy_topic(self.prefix, self.room, self.device)
         return topic, self.envelope("occupancy", data, ts=ts, seq=seq)
 
     def heartbeat(self, spaces: list[tuple[str, str, bool]], *, ts: datetime | None = None) -> Raw:
-        data = {"uptime_s": 60.0, "interval_s": 60.0,
-                "spaces": [{"space": k, "space_id": s, "occupied": o} for k, s, o in spaces]}
+        data = {
+            "uptime_s": 60.0,
+            "interval_s": 60.0,
+            "spaces": [{"space": k, "space_id": s, "occupied": o} for k, s, o in spaces],
+        }
         return topics.heartbeat_topic(self.prefix, self.room, self.device), self.envelope(
-            "heartbeat", data, ts=ts)
+            "heartbeat", data, ts=ts
+        )
 
     def sensor(self, sensor_id: str, active: bool, *, kind: str = "pir_motion") -> Raw:
         data = {"sensor_id": sensor_id, "kind": kind, "active": active}

@@ -64,17 +64,27 @@ def test_golden_room_occupancy_is_stored(session_factory: Factory, clock: FakeCl
     with session_factory() as session:
         ledger = session.scalars(select(IngestedMessage)).one()
         assert (ledger.device_id, ledger.boot, ledger.seq, ledger.type) == (
-            "term-hq-f1-aurora", "20261127T085957-3fa2c1d0", 7, "occupancy")
+            "term-hq-f1-aurora",
+            "20261127T085957-3fa2c1d0",
+            7,
+            "occupancy",
+        )
         assert ledger.received_at == clock.now() and ledger.stored_at == clock.now()
         change = session.scalars(select(OccupancyChange)).one()
         assert (change.space_kind, change.space_id) == ("room", "hq-f1-aurora") and change.occupied
         assert change.signals == ["pir-ceiling"] and change.ts == ledger.ts
     state = space(session_factory, "room", "hq-f1-aurora")
     assert state is not None and state.occupied and state.since == ledger.ts
-    assert result.events == [{
-        "type": "space", "space_kind": "room", "space_id": "hq-f1-aurora",
-        "room_id": "hq-f1-aurora", "occupied": True, "since": ledger.ts.isoformat(),
-    }]
+    assert result.events == [
+        {
+            "type": "space",
+            "space_kind": "room",
+            "space_id": "hq-f1-aurora",
+            "room_id": "hq-f1-aurora",
+            "occupied": True,
+            "since": ledger.ts.isoformat(),
+        }
+    ]
     seen = device(session_factory, "term-hq-f1-aurora")
     assert seen.last_seen_at == clock.now() and not seen.online  # only status sets online
 
@@ -99,7 +109,9 @@ def test_golden_heartbeat_initialises_missing_states_only(
     e01 = space(session_factory, "desk", "hq-f2-e01")
     assert room is not None and room.occupied and e01 is not None and e01.occupied
     assert {(e["space_kind"], e["space_id"]) for e in result.events} == {
-        ("room", "hq-f2-east"), ("desk", "hq-f2-e01")}
+        ("room", "hq-f2-east"),
+        ("desk", "hq-f2-e01"),
+    }
     # A second heartbeat saying otherwise does not override: only changes move live state.
     result = run(session_factory, clock, east().heartbeat([("desk", "hq-f2-e01", False)]))
     assert result.events == []
@@ -113,7 +125,11 @@ def test_golden_sensor_event_is_stored(session_factory: Factory, clock: FakeCloc
     with session_factory() as session:
         event = session.scalars(select(SensorEvent)).one()
         assert (event.device_id, event.sensor_id, event.kind, event.active) == (
-            "term-hq-f1-aurora", "door", "door_contact", False)
+            "term-hq-f1-aurora",
+            "door",
+            "door_contact",
+            False,
+        )
 
 
 def test_golden_status_sets_online_then_will_sets_offline(
@@ -131,9 +147,15 @@ def test_golden_status_sets_online_then_will_sets_offline(
     row = device(session_factory, "term-hq-f1-aurora")
     # The will's envelope ts is from connect time; the transition is stamped on receipt.
     assert not row.online and row.status_changed_at == clock.now()
-    assert result.events == [{"type": "device", "device_id": "term-hq-f1-aurora",
-                              "room_id": "hq-f1-aurora", "online": False,
-                              "at": clock.now().isoformat()}]
+    assert result.events == [
+        {
+            "type": "device",
+            "device_id": "term-hq-f1-aurora",
+            "room_id": "hq-f1-aurora",
+            "online": False,
+            "at": clock.now().isoformat(),
+        }
+    ]
     with session_factory() as session:
         changes = session.scalars(select(DeviceStatusChange).order_by(DeviceStatusChange.id)).all()
         assert [(c.online, c.reason) for c in changes] == [(True, "start"), (False, "will")]
@@ -161,8 +183,12 @@ def test_duplicates_within_a_batch_and_across_batches_are_stored_once(
 def test_same_seq_in_another_boot_is_a_new_message(
     session_factory: Factory, clock: FakeClock
 ) -> None:
-    result = run(session_factory, clock, aurora(boot=BOOT_1).sensor("door", True),
-                 aurora(boot=BOOT_2).sensor("door", True))
+    result = run(
+        session_factory,
+        clock,
+        aurora(boot=BOOT_1).sensor("door", True),
+        aurora(boot=BOOT_2).sensor("door", True),
+    )
     assert (result.stored, result.duplicates) == (2, 0)
 
 
@@ -201,7 +227,8 @@ def test_changes_within_one_batch_apply_in_device_time_order(
 ) -> None:
     terminal = east()
     result = run(
-        session_factory, clock,
+        session_factory,
+        clock,
         terminal.occupancy(True, space="desk", space_id="hq-f2-e02", ts=T0 + timedelta(minutes=5)),
         terminal.occupancy(False, space="desk", space_id="hq-f2-e02", ts=T0 + timedelta(minutes=9)),
         terminal.occupancy(True, space="desk", space_id="hq-f2-e02", ts=T0 + timedelta(minutes=7)),
@@ -255,8 +282,13 @@ def test_boots_started_in_the_same_second_are_ordered_by_arrival(
 
 def test_will_then_new_boot_online_in_order(session_factory: Factory, clock: FakeClock) -> None:
     old, new = aurora(boot=BOOT_1), aurora(boot=BOOT_2)
-    result = run(session_factory, clock, old.status("online"), old.status("offline", reason="will"),
-                 new.status("online"))
+    result = run(
+        session_factory,
+        clock,
+        old.status("online"),
+        old.status("offline", reason="will"),
+        new.status("online"),
+    )
     assert [e["online"] for e in result.events] == [True, False, True]
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(DeviceStatusChange)) == 3
@@ -290,7 +322,9 @@ def test_retained_status_redelivered_after_a_hub_reconnect_changes_nothing(
     after = device(session_factory, "term-hq-f1-aurora")
     assert not after.online
     assert (after.last_seen_at, after.status_changed_at) == (
-        before.last_seen_at, before.status_changed_at)
+        before.last_seen_at,
+        before.status_changed_at,
+    )
     assert count(session_factory, DeviceStatusChange) == 2
 
 

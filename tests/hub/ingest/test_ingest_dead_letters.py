@@ -24,8 +24,12 @@ def occupancy_data(space: str, space_id: str, occupied: object = True) -> dict[s
 
 def envelope(**overrides: object) -> bytes:
     body: dict[str, object] = {
-        "v": 1, "type": "occupancy", "ts": "2026-01-05T08:00:00Z", "device": "term-hq-f1-aurora",
-        "boot": "20260105T075900-aaaa0001", "seq": 1,
+        "v": 1,
+        "type": "occupancy",
+        "ts": "2026-01-05T08:00:00Z",
+        "device": "term-hq-f1-aurora",
+        "boot": "20260105T075900-aaaa0001",
+        "seq": 1,
         "data": {"space": "room", "space_id": "hq-f1-aurora", "occupied": True},
     }
     body.update(overrides)
@@ -51,37 +55,53 @@ CASES: dict[str, tuple[Raw, Reason]] = {
     "wrong_envelope_field_type": ((AURORA_OCC, envelope(seq="seven")), Reason.INVALID_ENVELOPE),
     "naive_timestamp": ((AURORA_OCC, envelope(ts="2026-01-05T08:00:00")), Reason.INVALID_ENVELOPE),
     "timestamp_out_of_range": (
-        (AURORA_OCC, envelope(ts="0001-01-01T00:00:00+01:00")), Reason.INVALID_ENVELOPE),
+        (AURORA_OCC, envelope(ts="0001-01-01T00:00:00+01:00")),
+        Reason.INVALID_ENVELOPE,
+    ),
     "wrong_data_field_type": (
         (AURORA_OCC, envelope(data=occupancy_data("room", "hq-f1-aurora", "maybe"))),
-        Reason.INVALID_DATA),
+        Reason.INVALID_DATA,
+    ),
     "unsupported_version": ((AURORA_OCC, envelope(v=2)), Reason.UNSUPPORTED_VERSION),
     "seq_zero_is_for_status_only": ((AURORA_OCC, envelope(seq=0)), Reason.INVALID_ENVELOPE),
     "bad_topic": (("quorum/v1/rooms/hq-f1-aurora/occupancy", envelope()), Reason.BAD_TOPIC),
     "unknown_room": (_nowhere(), Reason.UNKNOWN_ROOM),
     "unknown_device": (_ghost(), Reason.UNKNOWN_DEVICE),
     "device_registered_to_another_room": (
-        (topics.occupancy_topic("quorum", "hq-f1-aurora", "term-hq-f1-borealis"),
-         envelope(device="term-hq-f1-borealis")),
-        Reason.TOPIC_MISMATCH),
+        (
+            topics.occupancy_topic("quorum", "hq-f1-aurora", "term-hq-f1-borealis"),
+            envelope(device="term-hq-f1-borealis"),
+        ),
+        Reason.TOPIC_MISMATCH,
+    ),
     "envelope_device_differs_from_topic": (
-        (AURORA_OCC, envelope(device="term-hq-f1-borealis")), Reason.TOPIC_MISMATCH),
+        (AURORA_OCC, envelope(device="term-hq-f1-borealis")),
+        Reason.TOPIC_MISMATCH,
+    ),
     "type_on_the_wrong_channel": (
         (topics.heartbeat_topic("quorum", "hq-f1-aurora", "term-hq-f1-aurora"), envelope()),
-        Reason.TOPIC_MISMATCH),
+        Reason.TOPIC_MISMATCH,
+    ),
     "other_rooms_space": (
         (AURORA_OCC, envelope(data=occupancy_data("room", "hq-f1-borealis"))),
-        Reason.UNKNOWN_SPACE),
+        Reason.UNKNOWN_SPACE,
+    ),
     "other_rooms_desk": (
         (AURORA_OCC, envelope(data=occupancy_data("desk", "hq-f2-e01"))),
-        Reason.UNKNOWN_SPACE),
+        Reason.UNKNOWN_SPACE,
+    ),
     "unknown_desk": (
-        east().occupancy(True, space="desk", space_id="hq-f2-e99"), Reason.UNKNOWN_SPACE),
+        east().occupancy(True, space="desk", space_id="hq-f2-e99"),
+        Reason.UNKNOWN_SPACE,
+    ),
     "heartbeat_naming_an_unknown_desk": (
         east().heartbeat([("desk", "hq-f2-e01", True), ("desk", "hq-f2-zz", False)]),
-        Reason.UNKNOWN_SPACE),
+        Reason.UNKNOWN_SPACE,
+    ),
     "oversized_payload": (
-        (AURORA_OCC, envelope(data={"pad": "x" * MAX_PAYLOAD_BYTES})), Reason.TOO_LARGE),
+        (AURORA_OCC, envelope(data={"pad": "x" * MAX_PAYLOAD_BYTES})),
+        Reason.TOO_LARGE,
+    ),
 }
 
 

@@ -18,11 +18,18 @@ from contract import topics
 from hub.db.models import DeadLetter, IngestedMessage
 from hub.ingest.apply import Received, apply_batch
 
-TERMINALS = [("hq-f1-aurora", "term-hq-f1-aurora"), ("hq-f2-east", "term-hq-f2-east-desks"),
-             ("hq-f1-aurora", "term-hq-f1-borealis"), ("hq-f1-aurora", "term-ghost"),
-             ("hq-f9-nowhere", "term-ghost")]
-CHANNEL_TOPICS = {"status": topics.status_topic, "occupancy": topics.occupancy_topic,
-                  "heartbeat": topics.heartbeat_topic}
+TERMINALS = [
+    ("hq-f1-aurora", "term-hq-f1-aurora"),
+    ("hq-f2-east", "term-hq-f2-east-desks"),
+    ("hq-f1-aurora", "term-hq-f1-borealis"),
+    ("hq-f1-aurora", "term-ghost"),
+    ("hq-f9-nowhere", "term-ghost"),
+]
+CHANNEL_TOPICS = {
+    "status": topics.status_topic,
+    "occupancy": topics.occupancy_topic,
+    "heartbeat": topics.heartbeat_topic,
+}
 BOOTS = ["20260105T075900-aaaa0001", "20260105T090000-bbbb0002"]
 
 
@@ -34,8 +41,9 @@ def dumps(value: Any) -> bytes:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 space_ids = st.sampled_from(["hq-f1-aurora", "hq-f2-east", "hq-f2-e01", "hq-f2-e99", "nope"])
@@ -48,19 +56,21 @@ timestamps = (
     | st.sampled_from(["0001-01-01T00:00:00+01:00", "yesterday", "2026-01-05T08:00:00", ""])
 )
 # Every field any type needs is present (extra ones are ignored), mostly with usable values.
-datas = st.fixed_dictionaries({
-    "space": st.sampled_from(["room", "desk"]),
-    "space_id": space_ids,
-    "occupied": st.booleans(),
-    "state": st.sampled_from(["online", "offline"]),
-    "reason": st.text(max_size=40),
-    "uptime_s": st.floats(min_value=0, max_value=1e6),
-    "interval_s": st.floats(min_value=1, max_value=100),
-    "spaces": st.lists(spaces, max_size=3),
-    "sensor_id": st.sampled_from(["door", "pir"]),
-    "kind": st.text(max_size=40),
-    "active": st.booleans(),
-})
+datas = st.fixed_dictionaries(
+    {
+        "space": st.sampled_from(["room", "desk"]),
+        "space_id": space_ids,
+        "occupied": st.booleans(),
+        "state": st.sampled_from(["online", "offline"]),
+        "reason": st.text(max_size=40),
+        "uptime_s": st.floats(min_value=0, max_value=1e6),
+        "interval_s": st.floats(min_value=1, max_value=100),
+        "spaces": st.lists(spaces, max_size=3),
+        "sensor_id": st.sampled_from(["door", "pir"]),
+        "kind": st.text(max_size=40),
+        "active": st.booleans(),
+    }
+)
 
 
 @st.composite
@@ -74,7 +84,10 @@ def plausible_messages(draw: st.DrawFn) -> tuple[str, bytes]:
     else:
         topic = build("quorum", room, device)
     body: dict[str, Any] = {
-        "v": 1, "type": type_, "ts": draw(timestamps), "device": device,
+        "v": 1,
+        "type": type_,
+        "ts": draw(timestamps),
+        "device": device,
         "boot": draw(st.sampled_from(BOOTS)),
         "seq": 0 if type_ == "status" else draw(st.integers(min_value=1, max_value=4)),
         "data": draw(datas),
@@ -95,8 +108,9 @@ def _count(session: Session, model: Any) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=batches)
 def test_any_input_is_stored_or_dead_lettered(
     batch: list[tuple[str, bytes]], session_factory: sessionmaker[Session]

@@ -15,13 +15,17 @@ def test_last_change_ts_is_backfilled_from_occupancy_history(tmp_path: Path) -> 
     engine = make_engine(url)
     early, late = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 1, 5, 10, tzinfo=UTC)
     with engine.begin() as db:
-        db.execute(text("INSERT INTO space_states VALUES ('room', 'r1', 1, :t, :t)"),
-                   {"t": early.replace(tzinfo=None)})
+        db.execute(
+            text("INSERT INTO space_states VALUES ('room', 'r1', 1, :t, :t)"),
+            {"t": early.replace(tzinfo=None)},
+        )
         for ts in (early, late):
             db.execute(
-                text("INSERT INTO occupancy_changes (space_kind, space_id, occupied, ts,"
-                     " device_id, boot, seq, initial, signals)"
-                     " VALUES ('room', 'r1', 1, :ts, 'd', 'b', 1, 0, '[]')"),
+                text(
+                    "INSERT INTO occupancy_changes (space_kind, space_id, occupied, ts,"
+                    " device_id, boot, seq, initial, signals)"
+                    " VALUES ('room', 'r1', 1, :ts, 'd', 'b', 1, 0, '[]')"
+                ),
                 {"ts": ts.replace(tzinfo=None)},
             )
     engine.dispose()

@@ -18,8 +18,15 @@ NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
 
 
 def _row(seq: int, device: str = "term-hq-f1-aurora", boot: str = "b1") -> dict[str, object]:
-    return {"device_id": device, "boot": boot, "seq": seq, "type": "sensor", "ts": NOW,
-            "received_at": NOW, "stored_at": NOW}
+    return {
+        "device_id": device,
+        "boot": boot,
+        "seq": seq,
+        "type": "sensor",
+        "ts": NOW,
+        "received_at": NOW,
+        "stored_at": NOW,
+    }
 
 
 @pytest.mark.parametrize("portable", [False, True], ids=["on-conflict", "look-up-first"])
@@ -30,7 +37,8 @@ def test_ledger_inserts_only_new_keys(
         monkeypatch.setattr(ledger, "_INSERT_IGNORING_CONFLICTS", {})
     with session_factory() as session, session.begin():
         assert ledger.insert_new(session, [_row(1), _row(2), _row(5)]) == {
-            ("term-hq-f1-aurora", "b1", s) for s in (1, 2, 5)}
+            ("term-hq-f1-aurora", "b1", s) for s in (1, 2, 5)
+        }
     with session_factory() as session, session.begin():
         new = ledger.insert_new(session, [_row(2), _row(3), _row(5), _row(2, boot="b2")])
         assert new == {("term-hq-f1-aurora", "b1", 3), ("term-hq-f1-aurora", "b2", 2)}
@@ -50,7 +58,8 @@ def test_rate_limited_log_writes_one_line_per_interval(caplog: pytest.LogCapture
         clock.advance(10)
         assert log.warning("bad", "bad message %d", 500)
     assert [r.getMessage() for r in caplog.records] == [
-        "bad message 1", "another kind",
+        "bad message 1",
+        "another kind",
         "bad message 500 (and 498 more like it in the last 10 s)",
     ]
 

@@ -101,9 +101,14 @@ def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMa
 
     def make(factory: Factory, feed: LiveFeed, batch_size: int = 100) -> IngestService:
         service = IngestService(
-            session_factory=factory, broker=BrokerAddress(broker.host, broker.port, protocol="5"),
-            prefix=topic_prefix, client_id=f"hub-{topic_prefix}", live=feed, clock=SystemClock(),
-            batch_size=batch_size, batch_delay_s=0.02,
+            session_factory=factory,
+            broker=BrokerAddress(broker.host, broker.port, protocol="5"),
+            prefix=topic_prefix,
+            client_id=f"hub-{topic_prefix}",
+            live=feed,
+            clock=SystemClock(),
+            batch_size=batch_size,
+            batch_delay_s=0.02,
         )
         made.append(service)
         return service
@@ -115,8 +120,10 @@ def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMa
 
 def start_and_wait_subscribed(service: IngestService, probes: int = 1) -> None:
     service.start()
-    wait_for(lambda: service.stats().dead_letters_by_reason.get("malformed_json", 0) >= probes,
-             "the retained probe (all subscriptions made)")
+    wait_for(
+        lambda: service.stats().dead_letters_by_reason.get("malformed_json", 0) >= probes,
+        "the retained probe (all subscriptions made)",
+    )
 
 
 def terminals(prefix: str, boot: str = BOOT_1) -> list[Terminal]:
@@ -151,7 +158,10 @@ def scalar(factory: Factory, query: Any) -> Any:
 
 
 def test_messages_from_several_devices_are_stored_exactly_once(
-    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    broker: RunningBroker,
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
     publisher.send([probe(topic_prefix)], retain=True)
@@ -178,14 +188,20 @@ def test_messages_from_several_devices_are_stored_exactly_once(
 
     expected_dead = 1 + 12  # the probe and the bad ones
     wanted = IngestStats(
-        received=1 + len(statuses) + len(mixed), stored=len(statuses) + len(valid),
-        duplicates=len(duplicates), dead_letters=expected_dead,
+        received=1 + len(statuses) + len(mixed),
+        stored=len(statuses) + len(valid),
+        duplicates=len(duplicates),
+        dead_letters=expected_dead,
     )
 
     def settled() -> bool:
         s = service.stats()
         return (s.received, s.stored, s.duplicates, s.dead_letters) == (
-            wanted.received, wanted.stored, wanted.duplicates, wanted.dead_letters)
+            wanted.received,
+            wanted.stored,
+            wanted.duplicates,
+            wanted.dead_letters,
+        )
 
     wait_for(settled, f"stats to reach {wanted}")
     stats = service.stats()
@@ -193,13 +209,15 @@ def test_messages_from_several_devices_are_stored_exactly_once(
     assert stats.dead_letters_by_reason == {"malformed_json": 9, "unknown_device": 4}
 
     with session_factory() as session:
-        keys = session.execute(select(IngestedMessage.device_id, IngestedMessage.boot,
-                                      IngestedMessage.seq)).all()
+        keys = session.execute(
+            select(IngestedMessage.device_id, IngestedMessage.boot, IngestedMessage.seq)
+        ).all()
         assert len(keys) == len(set(keys)) == len(valid)
         assert {(d, s) for d, _, s in keys} == {(t.device, n) for t in fleet for n in range(1, 151)}
         malformed = select(DeadLetter.payload).where(DeadLetter.reason == "malformed_json")
         assert sorted(session.scalars(malformed)) == sorted(
-            [b"probe"] + [b"{not json"] * 5 + [b"\xff\xfe\x00"] * 3)
+            [b"probe"] + [b"{not json"] * 5 + [b"\xff\xfe\x00"] * 3
+        )
         assert all(d.online for d in session.scalars(select(Device)))
         assert session.get(SpaceState, ("room", "hq-f1-aurora")) is not None
     assert service.connected  # still running after all that
@@ -209,7 +227,8 @@ def test_messages_from_several_devices_are_stored_exactly_once(
     space_events = [e for e in feed.events if e["type"] == "space"]
     assert {e["room_id"] for e in space_events} == {t.room for t in fleet}
     assert {e["space_id"] for e in space_events if e["space_kind"] == "desk"} == {
-        f"hq-f2-e0{i}" for i in range(1, 7)}
+        f"hq-f2-e0{i}" for i in range(1, 7)
+    }
 
     service.stop()
     service.stop()  # idempotent
@@ -217,7 +236,10 @@ def test_messages_from_several_devices_are_stored_exactly_once(
 
 
 def test_retained_status_after_a_hub_restart_changes_nothing(
-    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    broker: RunningBroker,
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
     publisher.send([probe(topic_prefix)], retain=True)
@@ -233,7 +255,10 @@ def test_retained_status_after_a_hub_restart_changes_nothing(
 
 
 def test_last_will_marks_a_killed_terminal_offline_and_a_new_boot_wins(
-    broker: RunningBroker, session_factory: Factory, topic_prefix: str, publisher: Publisher,
+    broker: RunningBroker,
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
     publisher.send([probe(topic_prefix)], retain=True)
@@ -247,10 +272,28 @@ def test_last_will_marks_a_killed_terminal_offline_and_a_new_boot_wins(
     # A real process holding a Last Will, killed without a goodbye. It subscribes to the
     # retained status, so the line it prints proves it is connected (its will is armed).
     holder = subprocess.Popen(
-        ["mosquitto_sub", "-h", broker.host, "-p", str(broker.port), "-i", "term-hq-f1-aurora",
-         "-q", "1", "-t", will_topic, "--will-topic", will_topic,
-         "--will-payload", will_payload.decode(), "--will-qos", "1", "--will-retain"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [
+            "mosquitto_sub",
+            "-h",
+            broker.host,
+            "-p",
+            str(broker.port),
+            "-i",
+            "term-hq-f1-aurora",
+            "-q",
+            "1",
+            "-t",
+            will_topic,
+            "--will-topic",
+            will_topic,
+            "--will-payload",
+            will_payload.decode(),
+            "--will-qos",
+            "1",
+            "--will-retain",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert holder.stdout is not None
@@ -297,8 +340,12 @@ def impatient_factory(db_url: str) -> Iterator[Factory]:
 
 
 def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
-    impatient_factory: Factory, db_url: str, topic_prefix: str, publisher: Publisher,
-    make_service: ServiceMaker, caplog: pytest.LogCaptureFixture,
+    impatient_factory: Factory,
+    db_url: str,
+    topic_prefix: str,
+    publisher: Publisher,
+    make_service: ServiceMaker,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     publisher.send([probe(topic_prefix)], retain=True)
     service = make_service(impatient_factory, RecordingFeed(), batch_size=20)
@@ -325,8 +372,11 @@ def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
 
 
 def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
-    session_factory: Factory, topic_prefix: str, publisher: Publisher,
-    make_service: ServiceMaker, monkeypatch: pytest.MonkeyPatch,
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
+    make_service: ServiceMaker,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
     raws = [terminal.sensor("door", n % 2 == 0) for n in range(30)]
