@@ -5,15 +5,14 @@ editors and CI annotate the right line. YAML is read with ruamel.yaml because
 it keeps the line of every key and list item.
 """
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from contract.terminal_config import (
@@ -23,8 +22,7 @@ from contract.terminal_config import (
     _LocatedError,
     timezone_names,
 )
-
-Loc = tuple[str | int, ...]
+from contract.yaml_locations import Loc, closest, dotted, line_of, plain
 
 
 @dataclass(frozen=True)
@@ -101,17 +99,9 @@ def _load_document(
         problem = ConfigProblem(name, 1, "", "the file must be a YAML mapping of sections")
         return None, [problem], None
     try:
-        return TerminalConfig.model_validate(_plain(document)), [], document
+        return TerminalConfig.model_validate(plain(document)), [], document
     except ValidationError as exc:
         return None, [_problem(name, document, err) for err in exc.errors()], document
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def _problem(file: str, document: CommentedMap, err: Any) -> ConfigProblem:
@@ -122,51 +112,20 @@ def _problem(file: str, document: CommentedMap, err: Any) -> ConfigProblem:
     if isinstance(original, _LocatedError):
         loc, message = original.loc, original.message
         if original.given is not None:
-            suggestion = _closest(original.given, original.suggestions)
+            suggestion = closest(original.given, original.suggestions)
     elif err["type"] == "extra_forbidden":
         message = "unknown field"
-        suggestion = _closest(str(loc[-1]), _field_names(TerminalConfig, loc[:-1]))
+        suggestion = closest(str(loc[-1]), _field_names(TerminalConfig, loc[:-1]))
     elif err["type"] == "missing":
         message = "required field is missing"
     else:
         suggestion = _suggest_value(loc, err.get("input"))
-    return ConfigProblem(file, _line_of(document, loc), _dotted(loc), message, suggestion)
+    return ConfigProblem(file, line_of(document, loc), dotted(loc), message, suggestion)
 
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic adds the branch name of a union ("str", "function-after[...]") to loc.
     return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "bool"})
-
-
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_of(document: Any, loc: Loc) -> int | None:
-    """1-based line of the deepest part of ``loc`` that exists in the document."""
-    node, line = document, getattr(document.lc, "line", 0) + 1
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            break
-    return line
-
-
-def _closest(given: str, candidates: Sequence[str]) -> str | None:
-    matches = difflib.get_close_matches(given, list(candidates), n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        matches = difflib.get_close_matches(given.lower(), list(lowered), n=1, cutoff=0.6)
-        matches = [lowered[m] for m in matches]
-    return matches[0] if matches else None
 
 
 def _suggest_value(loc: Loc, given: Any) -> str | None:
@@ -175,11 +134,11 @@ def _suggest_value(loc: Loc, given: Any) -> str | None:
     field = loc[-1] if loc else None
     text = str(given)
     if field == "kind" and loc[0] == "sensors":
-        return _closest(text, [k.value for k in SensorKind])
+        return closest(text, [k.value for k in SensorKind])
     if field == "pin":
-        return _closest(text.upper(), VALID_PIN_NAMES)
+        return closest(text.upper(), VALID_PIN_NAMES)
     if field == "timezone":
-        return _closest(text, timezone_names())
+        return closest(text, timezone_names())
     return None
 
 
@@ -222,14 +181,14 @@ def _cross_file_problems(
         ]
         keys += [(("desks", i, "id"), d.id) for i, d in enumerate(config.desks)]
         for loc, value in keys:
-            kind = "desks.id" if loc[0] == "desks" else _dotted(loc)
+            kind = "desks.id" if loc[0] == "desks" else dotted(loc)
             first = owners.setdefault((kind, value), path)
             if first != path:
                 problems.append(
                     ConfigProblem(
                         str(path),
-                        _line_of(document, loc),
-                        _dotted(loc),
+                        line_of(document, loc),
+                        dotted(loc),
                         f"{value!r} is already used in {first}",
                     )
                 )

@@ -15,13 +15,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from contract.config_loader import ConfigProblem
 from contract.ids import Slug
 from contract.terminal_config import SensorKind, TerminalConfig
 from contract.units import Duration, parse_duration
+from contract.yaml_locations import dotted, line_of, plain
 
 DAY_S = 86400.0
 DEFAULT_PULSE_WIDTH_S = 2.0
@@ -202,11 +203,11 @@ def parse_scenario(text: str, source: str) -> LoadedScenario:
             [ConfigProblem(source, 1, "", "a scenario is a YAML mapping (name, steps, ...)")]
         )
     try:
-        scenario = Scenario.model_validate(_plain(document))
+        scenario = Scenario.model_validate(plain(document))
     except ValidationError as exc:
         raise ScenarioError([_problem(source, document, err) for err in exc.errors()]) from None
     steps = document.get("steps")
-    lines = tuple(_line_of(document, ("steps", i)) for i in range(len(steps))) if steps else ()
+    lines = tuple(line_of(document, ("steps", i)) for i in range(len(steps))) if steps else ()
     return LoadedScenario(scenario, source, lines)
 
 
@@ -248,14 +249,6 @@ def check_against_config(loaded: LoadedScenario, config: TerminalConfig, config_
 # -- located errors (the same shape as terminal config errors) ------------------
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
-
-
 def _problem(source: str, document: CommentedMap, err: Any) -> ConfigProblem:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
     message = str(err["msg"]).removeprefix("Value error, ")
@@ -271,26 +264,7 @@ def _problem(source: str, document: CommentedMap, err: Any) -> ConfigProblem:
         choices = [a.value for a in Action] if loc[-1] == "action" else ["start", "local_midnight"]
         guess = difflib.get_close_matches(err["input"], choices, n=1)
         suggestion = guess[0] if guess else None
-    return ConfigProblem(source, _line_of(document, loc), _dotted(loc), message, suggestion)
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_of(document: Any, loc: tuple[Any, ...]) -> int | None:
-    node, line = document, document.lc.line + 1
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line, node = node.lc.key(part)[0] + 1, node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line, node = node.lc.item(part)[0] + 1, node[part]
-        else:
-            break
-    return line
+    return ConfigProblem(source, line_of(document, loc), dotted(loc), message, suggestion)
 
 
 def _first_description(text: str) -> str:
