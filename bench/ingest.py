@@ -11,8 +11,12 @@ Output: a human table on stderr; the last line of stdout is one JSON object:
   hub_max_rate_per_s       highest offered rate the hub sustained (0 if none)
   baseline_max_rate_per_s  the same for mosquitto_sub
   ratio                    hub_max_rate_per_s / baseline_max_rate_per_s (target >= 0.5)
-  target_met               ratio >= 0.5
-  steps                    per rate: sent, achieved publish rate, stored/received, p99 latency (ms)
+  baseline_capped_by_ladder  the baseline passed every step (its capacity is higher than measured)
+  target_met               ratio >= 0.5 and the baseline was not capped by the ladder
+  steps                    per rate: sent, achieved publish rate, stored/received, p99 latency (ms),
+                           publisher_limited (the publisher could not offer the rate: the ladder's
+                           top then measures the publisher, and the ratio is a lower bound only
+                           if the baseline also stopped there)
 
   python bench/ingest.py [--quick]
 """
@@ -140,7 +144,7 @@ def main() -> int:
     rates = (
         [500, 1000, 2000, 3000, 4000]
         if args.quick
-        else [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000]
+        else [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000]
     )
     seconds = 3.0 if args.quick else 10.0
     drain_s = 10.0
@@ -197,6 +201,9 @@ def main() -> int:
             base_max = rate if base_streak else base_max
             step = {
                 "offered_per_s": rate,
+                # The Python publisher shares the 2 cores: above some rate it cannot offer the
+                # load at all, and both sides fail for that reason, not for their own.
+                "publisher_limited": min(achieved, b_achieved) < 0.95 * rate,
                 "hub": {
                     "sent": sent,
                     "achieved_per_s": round(achieved),
@@ -227,6 +234,9 @@ def main() -> int:
         hub.child.terminate()
         broker.stop()
     ratio = hub_max / base_max if base_max else None
+    # If the baseline passed the ladder's top step, its real capacity is unknown (higher), so
+    # the ratio is only an upper bound and cannot show that the target is met.
+    baseline_capped = base_max == rates[-1]
     result = {
         "bench": "ingest",
         "devices": args.devices,
@@ -235,7 +245,8 @@ def main() -> int:
         "baseline_max_rate_per_s": base_max,
         "ratio": round(ratio, 3) if ratio is not None else None,
         "target_ratio": TARGET_RATIO,
-        "target_met": ratio is not None and ratio >= TARGET_RATIO,
+        "baseline_capped_by_ladder": baseline_capped,
+        "target_met": ratio is not None and ratio >= TARGET_RATIO and not baseline_capped,
         "steps": steps,
     }
     shutil.rmtree(workdir, ignore_errors=True)
