@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.messages import OccupancyData, decode
 from contract.topics import all_terminal_messages
-from devtools.broker import RunningBroker
+from devtools.broker import BrokerUnavailable, RunningBroker, amqtt_broker
 from devtools.processes import HubProcess, start_hub, start_terminal
 
 pytestmark = pytest.mark.e2e
@@ -219,3 +219,45 @@ def test_broker_restart_brings_terminal_back_online(broker, hub, configs, tmp_pa
         assert api(hub, "/devices/term-hq-f1-aurora")["online"] is True
     finally:
         terminal.terminate()
+
+
+@pytest.fixture
+def broker311(tmp_path: Path) -> Iterator[RunningBroker]:
+    """amqtt: MQTT 3.1.1 only, and it never answers an MQTT 5 CONNECT that carries a will."""
+    try:
+        running = amqtt_broker(tmp_path / "amqtt").start()
+    except BrokerUnavailable as exc:
+        pytest.skip(f"amqtt is not installed: {exc}")
+    try:
+        yield running
+    finally:
+        running.kill()
+
+
+def test_terminal_and_hub_work_over_mqtt_311(broker311, configs, tmp_path) -> None:
+    """The demo's reduced mode: both sides fall back from their default protocol "auto"."""
+    hub = start_hub(broker311, tmp_path / "hub", configs_dir=configs)
+    terminal = start_terminal(
+        configs / AURORA.name,
+        broker311,
+        tmp_path,
+        scenario="meeting_room_day",
+        speed=2000,
+        start="-2h",
+    )
+    try:
+        wait_for(
+            lambda: api(hub, "/devices/term-hq-f1-aurora")["online"], 60, "the terminal online"
+        )
+        wait_for(
+            lambda: api(hub, "/rooms/hq-f1-aurora")["state"]["occupied"] is not None,
+            60,
+            "the room's occupancy reported",
+        )
+        terminal.kill()  # the Last Will works on 3.1.1 too
+        wait_for(lambda: not api(hub, "/devices/term-hq-f1-aurora")["online"], 60, "offline")
+        stats = api(hub, "/ingest/stats")
+        assert stats["stored"]["dead_letters"] == 0 and stats["stored"]["messages"] > 0
+    finally:
+        terminal.kill()
+        hub.child.terminate()
