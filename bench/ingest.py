@@ -128,6 +128,11 @@ def baseline_step(
     return sent, achieved, received, p99(latencies)
 
 
+def step_passed(got: int, sent: int, p99_s: float | None, achieved: float, rate: float) -> bool:
+    """Zero loss, p99 under the limit, and the publisher really offered the rate."""
+    return got == sent and p99_s is not None and p99_s < LATENCY_LIMIT_S and achieved >= 0.95 * rate
+
+
 def _count_lines(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(1 for _ in handle)
@@ -181,23 +186,13 @@ def main() -> int:
             boot = f"hub{rate}"
             sent, achieved = publisher.run_step(boot, rate, seconds)
             stored, latency = hub_step_result(hub.database_path, boot, sent, drain_s)
-            hub_ok = (
-                stored == sent
-                and latency is not None
-                and latency < LATENCY_LIMIT_S
-                and achieved >= 0.95 * rate
-            )
+            hub_ok = step_passed(stored, sent, latency, achieved, rate)
             hub_streak = hub_streak and hub_ok
             hub_max = rate if hub_streak else hub_max
             b_sent, b_achieved, received, b_latency = baseline_step(
                 broker.port, prefix, publisher, f"base{rate}", rate, seconds, drain_s, workdir
             )
-            base_ok = (
-                received == b_sent
-                and b_latency is not None
-                and b_latency < LATENCY_LIMIT_S
-                and b_achieved >= 0.95 * rate
-            )
+            base_ok = step_passed(received, b_sent, b_latency, b_achieved, rate)
             base_streak = base_streak and base_ok
             base_max = rate if base_streak else base_max
             step = {

@@ -118,7 +118,11 @@ def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMa
         service.stop()
 
 
-def start_and_wait_subscribed(service: IngestService, probes: int = 1) -> None:
+def start_and_wait_subscribed(
+    service: IngestService, publisher: Publisher, prefix: str, probes: int = 1
+) -> None:
+    """Start, and wait until the retained probe arrives: then every subscription is made."""
+    publisher.send([probe(prefix)], retain=True)
     service.start()
     wait_for(
         lambda: service.stats().dead_letters_by_reason.get("malformed_json", 0) >= probes,
@@ -164,10 +168,9 @@ def test_messages_from_several_devices_are_stored_exactly_once(
     publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
-    publisher.send([probe(topic_prefix)], retain=True)
     feed = RecordingFeed()
     service = make_service(session_factory, feed)
-    start_and_wait_subscribed(service)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
     fleet = terminals(topic_prefix)
     statuses = [t.status("online") for t in fleet]
     valid = [raw for t in fleet for raw in traffic(t, 150)]
@@ -242,12 +245,11 @@ def test_retained_status_after_a_hub_restart_changes_nothing(
     publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
-    publisher.send([probe(topic_prefix)], retain=True)
     fleet = terminals(topic_prefix)
     publisher.send([t.status("online") for t in fleet], retain=True)
     for _ in range(2):  # the second start gets the same retained statuses again
         service = make_service(session_factory, RecordingFeed())
-        start_and_wait_subscribed(service)
+        start_and_wait_subscribed(service, publisher, topic_prefix)
         wait_for(lambda s=service: s.stats().stored == len(fleet), "the retained statuses")
         service.stop()
     changes = scalar(session_factory, select(func.count()).select_from(DeviceStatusChange))
@@ -261,10 +263,9 @@ def test_last_will_marks_a_killed_terminal_offline_and_a_new_boot_wins(
     publisher: Publisher,
     make_service: ServiceMaker,
 ) -> None:
-    publisher.send([probe(topic_prefix)], retain=True)
     feed = RecordingFeed()
     service = make_service(session_factory, feed)
-    start_and_wait_subscribed(service)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
     old = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix, boot=BOOT_1)
     will_topic, will_payload = old.status("offline", reason="will")
     publisher.send([old.status("online")], retain=True)
@@ -347,9 +348,8 @@ def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
     make_service: ServiceMaker,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    publisher.send([probe(topic_prefix)], retain=True)
     service = make_service(impatient_factory, RecordingFeed(), batch_size=20)
-    start_and_wait_subscribed(service)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
     terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
     raws = traffic(terminal, 120)
     locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
@@ -391,9 +391,8 @@ def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
         return real_apply(session, items, clock)
 
     monkeypatch.setattr(ingest_service, "apply_batch", flaky_apply)
-    publisher.send([probe(topic_prefix)], retain=True)
     service = make_service(session_factory, RecordingFeed())
-    start_and_wait_subscribed(service)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
     publisher.send(raws)
     wait_for(lambda: service.stats().stored == len(raws) - 1, "all but the poison message")
     wait_for(lambda: service.stats().dead_letters_by_reason.get("hub_error") == 1, "the poison")
