@@ -9,10 +9,10 @@ from enum import StrEnum
 from typing import Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from contract import CONTRACT_VERSION
-from contract.envelope import Envelope
+from contract.envelope import BootId, Envelope
 from contract.ids import Slug
 from contract.topics import TopicError, TopicParts, parse_topic
 
@@ -89,11 +89,45 @@ class SensorEventData(_Data):
     active: bool
 
 
+MAX_GAP_RANGES = 1000
+
+
+class SeqRange(_Data):
+    """``first`` through ``last`` of one boot's sequence numbers, both included."""
+
+    first: int = Field(ge=1)
+    last: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SeqRange":
+        if self.last < self.first:
+            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+        return self
+
+
+class SpoolGapData(_Data):
+    """The terminal gave up messages it produced: the hub stops waiting for them.
+
+    ``spool_full``: its bounded spool dropped old occupancy samples, heartbeats or sensor
+    events (never speech). ``not_in_spool``: the hub asked for a replay of messages the
+    spool does not hold (a replaced disk, or a boot the terminal never had).
+    """
+
+    boot: BootId
+    ranges: list[SeqRange] = Field(min_length=1, max_length=MAX_GAP_RANGES)
+    reason: Literal["spool_full", "not_in_spool"]
+
+    @property
+    def count(self) -> int:
+        return sum(r.last - r.first + 1 for r in self.ranges)
+
+
 DATA_MODELS: dict[str, type[_Data]] = {
     "status": StatusData,
     "occupancy": OccupancyData,
     "heartbeat": HeartbeatData,
     "sensor": SensorEventData,
+    "spool_gap": SpoolGapData,
 }
 
 # Which channel each message type travels on (and, for events, which kind).
@@ -102,6 +136,7 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
     "occupancy": ("occupancy", None),
     "heartbeat": ("heartbeat", None),
     "sensor": ("events", "sensor"),
+    "spool_gap": ("events", "spool_gap"),
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from contract.commands import decode_command, encode_command
 from contract.envelope import Envelope
 from contract.messages import DATA_MODELS, ContractError, Reason, decode
 from contract.topics import parse_topic
@@ -115,3 +116,40 @@ def test_envelope_serialises_ts_as_utc_iso() -> None:
     _, payload = _occupancy()
     envelope = Envelope.model_validate(payload)
     assert orjson.loads(envelope.to_json())["ts"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        '{"v": 1, "ts": "2026-11-27T09:02:14.020000Z", "command": {"type": "ack", '
+        '"boot": "20261127T085957-3fa2c1d0", "through_seq": 7}}',
+        '{"v": 1, "ts": "2026-11-27T09:05:00Z", "command": {"type": "replay", '
+        '"boot": "20261127T085957-3fa2c1d0", "ranges": [{"first": 9, "last": 11}]}}',
+    ],
+    ids=["ack", "replay"],
+)
+def test_documented_spool_commands_decode(example: str) -> None:
+    assert example in DOCS.read_text(), "docs/contract.md must show this example"
+    command = decode_command(example.encode())
+    assert decode_command(encode_command(command)) == command
+
+
+def _command(version: int, command: dict) -> bytes:
+    return orjson.dumps({"v": version, "ts": "2026-11-27T09:05:00Z", "command": command})
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[1]",
+        _command(2, {"type": "ack", "boot": "b", "through_seq": 1}),
+        _command(1, {"type": "erase", "boot": "b"}),
+        _command(1, {"type": "replay", "boot": "b", "ranges": [{"first": 5, "last": 4}]}),
+        _command(1, {"type": "ack", "boot": "b/#", "through_seq": 1}),
+        _command(1, {"type": "ack", "boot": "b", "through_seq": -1}),
+    ],
+)
+def test_bad_spool_commands_are_refused(payload: bytes) -> None:
+    with pytest.raises(ContractError):
+        decode_command(payload)

@@ -1,0 +1,74 @@
+"""What the hub says back to a terminal on `.../devices/<device>/cmd/spool` (QoS 1, not retained).
+
+Two commands close the loop that makes delivery end to end (a QoS 1 PUBACK covers one hop):
+
+- ``ack``: the hub has committed every message of ``boot`` from seq 1 through ``through_seq``
+  (its contiguous watermark, counting ranges the terminal reported as given up). The terminal
+  deletes those from its spool.
+- ``replay``: the hub holds later messages of ``boot`` but is missing ``ranges``; the terminal
+  re-publishes them from its spool, or answers with a ``spool_gap`` message for those it no
+  longer has.
+
+The payload is an envelope like the terminals' but without device, boot and seq: the hub is
+not a sequenced producer, and a lost or repeated command is harmless (the next ack supersedes
+it; a replayed message is stored once).
+"""
+
+from datetime import UTC, datetime
+from typing import Literal
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from contract import CONTRACT_VERSION
+from contract.envelope import BootId
+from contract.messages import MAX_GAP_RANGES, ContractError, Reason, SeqRange
+
+SPOOL_TARGET = "spool"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class AckCommand(_Frozen):
+    type: Literal["ack"] = "ack"
+    boot: BootId
+    through_seq: int = Field(ge=0)
+
+
+class ReplayCommand(_Frozen):
+    type: Literal["replay"] = "replay"
+    boot: BootId
+    ranges: list[SeqRange] = Field(min_length=1, max_length=MAX_GAP_RANGES)
+
+
+SpoolCommand = AckCommand | ReplayCommand
+
+
+class _CommandEnvelope(_Frozen):
+    v: int = CONTRACT_VERSION
+    ts: AwareDatetime
+    command: SpoolCommand = Field(discriminator="type")
+
+
+def encode_command(command: SpoolCommand, ts: datetime | None = None) -> bytes:
+    envelope = _CommandEnvelope(ts=ts or datetime.now(UTC), command=command)
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+def decode_command(payload: bytes) -> SpoolCommand:
+    """Parse a spool command, or raise ContractError (the terminal logs and ignores it)."""
+    try:
+        raw = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ContractError(Reason.MALFORMED_JSON, str(exc)) from exc
+    if not isinstance(raw, dict) or raw.get("v") != CONTRACT_VERSION:
+        raise ContractError(
+            Reason.UNSUPPORTED_VERSION,
+            f"command v={raw.get('v') if isinstance(raw, dict) else None!r}",
+        )
+    try:
+        return _CommandEnvelope.model_validate(raw).command
+    except ValidationError as exc:
+        raise ContractError(Reason.INVALID_DATA, str(exc.errors()[0].get("msg", exc))) from exc
