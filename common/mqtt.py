@@ -9,6 +9,11 @@ What it adds to paho (and why):
   ``on_connected`` hooks run after every (re)connect: the terminal re-publishes
   its retained status there, the cure for devices that stay "unavailable"
   after a broker restart.
+- ``manual_ack=True`` leaves the QoS 1 acknowledgement to the caller: the hub
+  acks a message only after committing it, so a crash before the commit
+  leaves it unacknowledged. Acks carry the connection they belong to
+  (:class:`DeliveryTag`): a message id from an earlier connection means
+  nothing to the broker on the next one.
 """
 
 import logging
@@ -21,6 +26,7 @@ from typing import Any, Literal
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
@@ -46,6 +52,15 @@ class BrokerAddress:
 
 
 @dataclass(frozen=True)
+class DeliveryTag:
+    """What :meth:`MqttConnection.ack` needs to acknowledge one received message."""
+
+    connection: int  # which (re)connect delivered it
+    mid: int
+    qos: int
+
+
+@dataclass(frozen=True)
 class Will:
     topic: str
     payload: bytes
@@ -66,6 +81,8 @@ class MqttConnection:
         on_published: Callable[[int], None] | None = None,
         clean_session: bool = True,
         max_inflight: int = 100,
+        manual_ack: bool = False,
+        receive_maximum: int | None = None,
     ) -> None:
         self.address = address
         self.client_id = client_id
@@ -76,6 +93,10 @@ class MqttConnection:
         self._on_published = on_published
         self._clean_session = clean_session
         self._max_inflight = max_inflight
+        self._manual_ack = manual_ack
+        # MQTT 5: how many unacknowledged QoS 1 messages the broker may send us at once.
+        # With acks after a batch commit this must cover a batch's worth of messages.
+        self._receive_maximum = receive_maximum
         self._subscriptions: dict[str, int] = {}
         self._lock = threading.Lock()
         self._connected = threading.Event()
@@ -135,11 +156,34 @@ class MqttConnection:
         """Queue a message. paho keeps QoS>0 messages in memory while offline."""
         return self._client.publish(topic, payload, qos=qos, retain=retain)
 
+    def delivery_tag(self, message: paho.MQTTMessage) -> DeliveryTag:
+        """Call from ``on_message``: names the message for a later :meth:`ack`."""
+        return DeliveryTag(self.connect_count, message.mid, message.qos)
+
+    def ack(self, tag: DeliveryTag) -> bool:
+        """Acknowledge a message received with ``manual_ack``; False if it can no longer be.
+
+        After a reconnect the broker has forgotten the old connection's message ids (clean
+        sessions): such a message will not be re-delivered by the broker, and its producer's
+        spool re-sends it instead.
+        """
+        if tag.qos == 0 or not self._manual_ack:
+            return True
+        if tag.connection != self.connect_count or not self.connected:
+            return False
+        return self._client.ack(tag.mid, tag.qos) == paho.MQTT_ERR_SUCCESS
+
     def subscribe(self, topic_filter: str, qos: int = 1) -> None:
         with self._lock:
             self._subscriptions[topic_filter] = qos
         if self.connected:
             self._client.subscribe(topic_filter, qos)
+
+    def unsubscribe(self, topic_filter: str) -> None:
+        with self._lock:
+            self._subscriptions.pop(topic_filter, None)
+        if self.connected:
+            self._client.unsubscribe(topic_filter)
 
     # -- paho plumbing ---------------------------------------------------------
 
@@ -148,7 +192,7 @@ class MqttConnection:
         kwargs: dict[str, Any] = {"client_id": self.client_id, "protocol": protocol}
         if protocol == paho.MQTTv311:
             kwargs["clean_session"] = self._clean_session
-        client = paho.Client(CallbackAPIVersion.VERSION2, **kwargs)
+        client = paho.Client(CallbackAPIVersion.VERSION2, manual_ack=self._manual_ack, **kwargs)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_inflight_messages_set(self._max_inflight)
         client.max_queued_messages_set(0)  # unbounded in memory; the terminal spool bounds it
@@ -165,9 +209,14 @@ class MqttConnection:
         return client
 
     def _connect_kwargs(self) -> dict[str, Any]:
-        if self.protocol_in_use == "5":
-            return {"clean_start": self._clean_session}
-        return {}
+        if self.protocol_in_use != "5":
+            return {}
+        kwargs: dict[str, Any] = {"clean_start": self._clean_session}
+        if self._receive_maximum is not None:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.ReceiveMaximum = self._receive_maximum
+            kwargs["properties"] = properties
+        return kwargs
 
     def _handle_connect(
         self,

@@ -162,6 +162,41 @@ class IngestedMessage(Base):
     )
 
 
+class IngestStream(Base):
+    """Delivery state of one terminal boot: how far the ledger is contiguous, and any hole.
+
+    ``through_seq`` is the watermark the hub acknowledges to the terminal: every seq from 1
+    through it is stored, or was given up by the terminal (``GivenUpRange``).
+    """
+
+    __tablename__ = "ingest_streams"
+    device_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    boot: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(63))  # where its commands go
+    through_seq: Mapped[int] = mapped_column(Integer, default=0)
+    highest_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # When the current hole was first seen, and when a replay was last asked for.
+    gap_since: Mapped[datetime | None]
+    replay_requested_at: Mapped[datetime | None]
+    replays_requested: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+    __table_args__ = (Index("ix_ingest_streams_open_gaps", "gap_since"),)
+
+
+class GivenUpRange(Base):
+    """Sequence numbers a terminal reported it gave up (``spool_gap``): not waited for."""
+
+    __tablename__ = "given_up_ranges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(63))
+    boot: Mapped[str] = mapped_column(String(64))
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))
+    reported_at: Mapped[datetime]
+    __table_args__ = (Index("ix_given_up_stream", "device_id", "boot", "last_seq"),)
+
+
 class OccupancyChange(Base):
     __tablename__ = "occupancy_changes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

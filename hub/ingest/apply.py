@@ -17,6 +17,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from common.clock import Clock
+from common.mqtt import DeliveryTag
 from contract.envelope import STATE_SEQ
 from contract.messages import (
     ContractError,
@@ -25,6 +26,7 @@ from contract.messages import (
     OccupancyData,
     Reason,
     SensorEventData,
+    SpoolGapData,
     StatusData,
     decode,
 )
@@ -33,6 +35,7 @@ from hub.ingest.devices import apply_status, load_devices, note_seen, write_devi
 from hub.ingest.ledger import LedgerKey, insert_new, ledger_key, stored_keys
 from hub.ingest.org import OrgView, spaces_named
 from hub.ingest.spaces import SpaceBook
+from hub.ingest.watermarks import OutgoingCommand, ReplayPolicy, StreamKey, StreamTouch, advance
 
 # A message that made the hub itself fail (a bug): kept so it can be replayed after a fix.
 HUB_ERROR = "hub_error"
@@ -53,6 +56,8 @@ class Received:
     received_at: datetime  # hub clock
     # Delivered from the broker's retained store on (re)subscribing: state, but not news.
     retained: bool = False
+    # For the broker acknowledgement, sent only after the message's batch is committed.
+    tag: DeliveryTag | None = None
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,19 @@ class BatchResult:
     dead: list[Rejected] = field(default_factory=list)
     # Live events to publish once (and only if) the batch is committed.
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Acks and replay requests for terminals, to publish once the batch is committed.
+    commands: list[OutgoingCommand] = field(default_factory=list)
 
     def dead_by_reason(self) -> Counter[str]:
         return Counter(r.reason for r in self.dead)
 
 
-def apply_batch(session: Session, items: Sequence[Received], clock: Clock) -> BatchResult:
+def apply_batch(
+    session: Session,
+    items: Sequence[Received],
+    clock: Clock,
+    replay_policy: ReplayPolicy = ReplayPolicy(),
+) -> BatchResult:
     result = BatchResult()
     org, accepted = _screen(session, items, result)
     sequenced = [(item, m) for item, m in accepted if not isinstance(m.data, StatusData)]
@@ -100,6 +112,7 @@ def apply_batch(session: Session, items: Sequence[Received], clock: Clock) -> Ba
 
     rows: dict[Table, list[dict[str, Any]]] = {_OCCUPANCY: [], _SENSORS: []}
     status_changes: list[dict[str, Any]] = []
+    touched: dict[StreamKey, StreamTouch] = {}
     for item, message in accepted:  # in arrival order: status and state changes are ordered
         env = message.envelope
         device = org.devices[env.device]
@@ -117,18 +130,26 @@ def apply_batch(session: Session, items: Sequence[Received], clock: Clock) -> Ba
             result.stored += 1
             continue
         note_seen(device, item.received_at, env.boot)
+        # Duplicates touch their stream too: a re-sent message means the ack was not heard.
+        touch = touched.setdefault((env.device, env.boot), StreamTouch(room_id=message.room))
+        touch.highest_seq = max(touch.highest_seq, env.seq)
         key = ledger_key(message)
         if key not in new_keys:
             result.duplicates += 1  # stored before, or an earlier copy in this batch was
             continue
         new_keys.discard(key)
         result.stored += 1
+        if isinstance(message.data, SpoolGapData):
+            gap = message.data
+            gap_touch = touched.setdefault((env.device, gap.boot), StreamTouch(message.room))
+            gap_touch.given_up.extend((r.first, r.last, gap.reason) for r in gap.ranges)
         result.events.extend(_apply_sequenced(message, spaces, rows, now))
     for table, table_rows in rows.items():
         if table_rows:
             session.execute(insert(table), table_rows)
     write_devices(session, org.devices.values(), status_changes)
     spaces.write(session)
+    result.commands = advance(session, touched, now, replay_policy)
     session.flush()  # dead letters are ORM objects
     return result
 

@@ -1,9 +1,17 @@
 """The hub's MQTT consumer: a thin paho callback, a queue, and one writer thread.
 
 Why this shape:
-- paho runs ``on_message`` on its network thread and acks QoS 1 when it
-  returns; anything slow there stalls the connection. So the callback only
-  stamps the receipt time and enqueues the raw bytes.
+- paho runs ``on_message`` on its network thread; anything slow there stalls
+  the connection. So the callback only stamps the receipt time and enqueues
+  the raw bytes.
+- A message is acknowledged to the broker only after its batch is committed
+  (paho ``manual_ack``): a hub killed before the commit leaves it
+  unacknowledged. While the database is slow or down nothing is acknowledged,
+  so the broker stops sending once ``receive_maximum`` messages are
+  outstanding: backpressure, with the terminals' spools holding the rest.
+- After each commit the hub publishes, per terminal boot it touched, the
+  contiguous watermark of what it has stored, and asks for a replay of holes
+  that stay open (hub/ingest/watermarks.py).
 - Committing one transaction per batch (up to ``batch_size`` messages, or
   whatever arrived within ``batch_delay_s``) is what lets SQLite keep up with
   thousands of messages per second; decoding happens on the writer thread.
@@ -12,9 +20,7 @@ Why this shape:
   IntegrityError from a race with another worker) is split and applied one
   message at a time, so one bad message never loses the rest.
 - Live events are published only after their batch is committed, so the API
-  never shows a state the database does not have. Issue 3's ack-after-commit
-  belongs in the same place (:meth:`IngestService._after_commit`); it needs
-  MqttConnection to offer paho's ``manual_ack`` (see docs/ingest.md).
+  never shows a state the database does not have.
 """
 
 import logging
@@ -32,7 +38,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clock import Clock
 from common.mqtt import BrokerAddress, MqttConnection
-from contract.topics import all_terminal_messages
+from contract.commands import SPOOL_TARGET, ReplayCommand, encode_command
+from contract.topics import all_terminal_messages, command_topic
 from hub.ingest.apply import (
     HUB_ERROR,
     BatchResult,
@@ -44,6 +51,7 @@ from hub.ingest.apply import (
 )
 from hub.ingest.ratelog import RateLimitedLog
 from hub.ingest.stats import IngestStats, StatsTally
+from hub.ingest.watermarks import OutgoingCommand, ReplayPolicy, sweep
 from hub.live import LiveFeed
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,11 @@ RETRY_FIRST_DELAY_S = 0.1
 RETRY_MAX_DELAY_S = 5.0
 # stop() waits this long for the queue to drain before giving up on an unavailable database.
 STOP_DRAIN_TIMEOUT_S = 30.0
+# When no message arrives for this long, the writer looks for holes on quiet streams.
+SWEEP_INTERVAL_S = 1.0
+# Unacknowledged QoS 1 messages the broker may send at once (MQTT 5 Receive Maximum). It
+# must cover what arrives during one batch's commit, and it bounds the hub's queue.
+RECEIVE_MAXIMUM = 5000
 
 T = TypeVar("T")
 
@@ -74,6 +87,8 @@ class IngestService:
         clock: Clock,
         batch_size: int = 500,
         batch_delay_s: float = 0.05,
+        replay_policy: ReplayPolicy = ReplayPolicy(),
+        receive_maximum: int = RECEIVE_MAXIMUM,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -82,6 +97,8 @@ class IngestService:
         self._clock = clock
         self._batch_size = batch_size
         self._batch_delay_s = batch_delay_s
+        self._prefix = prefix
+        self._replay_policy = replay_policy
         # None is the writer's wake-up call from stop().
         self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
         self._tally = StatsTally()
@@ -93,8 +110,15 @@ class IngestService:
         # Clean session: shared subscriptions (issue 3) want it, and MqttConnection sets no
         # MQTT 5 session expiry, so a persistent session would end at disconnect anyway. What
         # is published while the hub is away is the terminal spool's job (issue 3).
-        self._mqtt = MqttConnection(broker, client_id, on_message=self._on_message)
-        for topic_filter in all_terminal_messages(prefix):
+        self._mqtt = MqttConnection(
+            broker,
+            client_id,
+            on_message=self._on_message,
+            manual_ack=True,
+            receive_maximum=receive_maximum,
+        )
+        self._filters = all_terminal_messages(prefix)
+        for topic_filter in self._filters:
             self._mqtt.subscribe(topic_filter, qos=1)
 
     # -- public interface --------------------------------------------------------
@@ -117,9 +141,10 @@ class IngestService:
             started = self._started
         if not started:
             return
-        # Disconnecting first stops paho's thread, so nothing can arrive after the drain.
-        # (Issue 3, acking after commit, must instead keep the connection until drained.)
-        self._mqtt.stop()
+        # Stop the flow, then commit and acknowledge what arrived, then disconnect: what is
+        # still unacknowledged at the disconnect is re-sent by the terminals' spools.
+        for topic_filter in self._filters:
+            self._mqtt.unsubscribe(topic_filter)
         self._queue.put(None)
         self._writer.join(STOP_DRAIN_TIMEOUT_S)
         if self._writer.is_alive():
@@ -130,6 +155,7 @@ class IngestService:
             )
             self._abandon.set()
             self._writer.join(RETRY_MAX_DELAY_S * 2)
+        self._mqtt.stop()
 
     def stats(self) -> IngestStats:
         return self._tally.snapshot(queue_depth=self._queue.qsize(), connected=self.connected)
@@ -147,7 +173,10 @@ class IngestService:
             topic = "<topic is not valid UTF-8>"
         self._tally.count_received()
         now = self._clock.now()
-        self._queue.put(Received(topic, bytes(message.payload), now, retained=bool(message.retain)))
+        tag = self._mqtt.delivery_tag(message)
+        self._queue.put(
+            Received(topic, bytes(message.payload), now, retained=bool(message.retain), tag=tag)
+        )
 
     # -- writer thread -----------------------------------------------------------
 
@@ -169,7 +198,12 @@ class IngestService:
 
     def _next_batch(self) -> tuple[list[Received], bool]:
         """Block for one message, then take what else arrives within the batch delay."""
-        first = self._queue.get()
+        while True:
+            try:
+                first = self._queue.get(timeout=SWEEP_INTERVAL_S)
+                break
+            except queue.Empty:
+                self._sweep()
         if first is None:
             return self._drain_now(), True
         batch = [first]
@@ -206,16 +240,26 @@ class IngestService:
             chunk = batch[start : start + self._batch_size]
             result = self._retrying(partial(self._apply_whole, chunk))
             if result is not None:
-                self._after_commit(result)
+                self._after_commit(result, chunk)
                 continue
             for item in chunk:
-                self._after_commit(self._retrying(partial(self._apply_single, item)))
+                self._after_commit(self._retrying(partial(self._apply_single, item)), [item])
+
+    def _sweep(self) -> None:
+        """Ask for holes on streams that went quiet; skipped while the database is down."""
+        try:
+            with self._session_factory() as session, session.begin():
+                commands = sweep(session, self._clock.now(), self._replay_policy)
+        except Exception as exc:  # the next idle second tries again
+            self._ratelog.warning("sweep", "gap sweep failed: %s", str(exc)[:200])
+            return
+        self._send_commands(commands)
 
     def _apply_whole(self, batch: list[Received]) -> BatchResult | None:
         """One transaction for the batch; None if the data (not the database) was the problem."""
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, batch, self._clock)
+                return apply_batch(session, batch, self._clock, self._replay_policy)
         except TRANSIENT_DB_ERRORS:
             raise
         except Exception as exc:
@@ -229,7 +273,7 @@ class IngestService:
     def _apply_single(self, item: Received) -> BatchResult:
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, [item], self._clock)
+                return apply_batch(session, [item], self._clock, self._replay_policy)
         except TRANSIENT_DB_ERRORS:
             raise
         except IntegrityError as exc:
@@ -272,7 +316,11 @@ class IngestService:
                 self._abandon.wait(delay)
                 delay = min(delay * 2, RETRY_MAX_DELAY_S)
 
-    def _after_commit(self, result: BatchResult) -> None:
+    def _after_commit(self, result: BatchResult, committed: list[Received]) -> None:
+        for item in committed:
+            if item.tag is not None:
+                self._mqtt.ack(item.tag)
+        self._send_commands(result.commands)
         self._tally.count_committed(
             stored=result.stored,
             duplicates=result.duplicates,
@@ -292,3 +340,11 @@ class IngestService:
                 self._live.publish(event)
             except Exception:  # a broken listener must not stop ingest
                 log.exception("live feed rejected an event")
+
+    def _send_commands(self, commands: list[OutgoingCommand]) -> None:
+        """Acks and replay requests to terminals; QoS 1, but losing one is harmless."""
+        for out in commands:
+            topic = command_topic(self._prefix, out.room_id, out.device_id, SPOOL_TARGET)
+            self._mqtt.publish(topic, encode_command(out.command, self._clock.now()), qos=1)
+            if isinstance(out.command, ReplayCommand):
+                self._tally.count_replay_requested()

@@ -25,6 +25,8 @@ class IngestStats:
     queue_depth: int = 0
     connected: bool = False
     last_commit_at: datetime | None = None
+    # Replays of missing sequence ranges this hub asked terminals for.
+    replays_requested: int = 0
 
 
 class StatsTally:
@@ -37,6 +39,11 @@ class StatsTally:
         self._duplicates = 0
         self._dead: Counter[str] = Counter()
         self._last_commit_at: datetime | None = None
+        self._replays_requested = 0
+
+    def count_replay_requested(self) -> None:
+        with self._lock:
+            self._replays_requested += 1
 
     def count_received(self) -> None:
         with self._lock:
@@ -62,4 +69,5 @@ class StatsTally:
                 queue_depth=queue_depth,
                 connected=connected,
                 last_commit_at=self._last_commit_at,
+                replays_requested=self._replays_requested,
             )

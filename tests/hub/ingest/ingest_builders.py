@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from sqlalchemy.orm import Session, sessionmaker
 
+from common.clock import FakeClock
 from contract import topics
+from hub.ingest.apply import BatchResult, Received, apply_batch
 
 BOOT_1 = "20260105T075900-aaaa0001"
 BOOT_2 = "20260105T090000-bbbb0002"  # a later process start of the same terminal
@@ -82,6 +85,17 @@ class Terminal:
         topic = topics.event_topic(self.prefix, self.room, self.device, "sensor")
         return topic, self.envelope("sensor", data)
 
+    def spool_gap(
+        self, boot: str, ranges: list[tuple[int, int]], reason: str = "spool_full"
+    ) -> Raw:
+        data = {
+            "boot": boot,
+            "ranges": [{"first": first, "last": last} for first, last in ranges],
+            "reason": reason,
+        }
+        topic = topics.event_topic(self.prefix, self.room, self.device, "spool_gap")
+        return topic, self.envelope("spool_gap", data)
+
     def status(self, state: str, *, reason: str = "start", ts: datetime | None = None) -> Raw:
         data = {"state": state, "reason": reason, "software_version": "0.1.0"}
         topic = topics.status_topic(self.prefix, self.room, self.device)
@@ -99,3 +113,12 @@ def east(**kwargs: Any) -> Terminal:
 
 def borealis(**kwargs: Any) -> Terminal:
     return Terminal("hq-f1-borealis", "term-hq-f1-borealis", **kwargs)
+
+
+def apply_raws(
+    factory: sessionmaker[Session], clock: FakeClock, *raws: Raw, retained: bool = False
+) -> BatchResult:
+    """Apply one batch in one committed transaction, as the service does."""
+    items = [Received(t, p, clock.now(), retained=retained) for t, p in raws]
+    with factory() as session, session.begin():
+        return apply_batch(session, items, clock)

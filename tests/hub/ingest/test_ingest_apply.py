@@ -6,6 +6,7 @@ from pathlib import Path
 
 import orjson
 from ingest_builders import BOOT_1, BOOT_2, T0, Raw, aurora, east
+from ingest_builders import apply_raws as run
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,18 +20,10 @@ from hub.db.models import (
     SensorEvent,
     SpaceState,
 )
-from hub.ingest.apply import BatchResult, Received, apply_batch
 
 GOLDEN = Path(__file__).resolve().parents[2] / "contract" / "golden"
 
 Factory = sessionmaker[Session]
-
-
-def run(factory: Factory, clock: FakeClock, *raws: Raw, retained: bool = False) -> BatchResult:
-    """Apply one batch in one committed transaction, as the service does."""
-    items = [Received(t, p, clock.now(), retained=retained) for t, p in raws]
-    with factory() as session, session.begin():
-        return apply_batch(session, items, clock)
 
 
 def golden(name: str) -> Raw:

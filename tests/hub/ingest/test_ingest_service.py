@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import SystemClock
 from common.mqtt import BrokerAddress
 from contract import topics
+from contract.commands import AckCommand, ReplayCommand, SpoolCommand, decode_command
 from devtools.broker import RunningBroker
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import DeadLetter, Device, DeviceStatusChange, IngestedMessage, SpaceState
 from hub.ingest import IngestService, IngestStats
 from hub.ingest import service as ingest_service
 from hub.ingest.apply import Received
+from hub.ingest.watermarks import ReplayPolicy
 from hub.live import LiveFeed
 
 pytestmark = pytest.mark.integration
@@ -99,7 +102,9 @@ def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMa
     """Builds services for this test's broker and prefix; stops them all at the end."""
     made: list[IngestService] = []
 
-    def make(factory: Factory, feed: LiveFeed, batch_size: int = 100) -> IngestService:
+    def make(
+        factory: Factory, feed: LiveFeed, batch_size: int = 100, **options: Any
+    ) -> IngestService:
         service = IngestService(
             session_factory=factory,
             broker=BrokerAddress(broker.host, broker.port, protocol="5"),
@@ -109,6 +114,7 @@ def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMa
             clock=SystemClock(),
             batch_size=batch_size,
             batch_delay_s=0.02,
+            **options,
         )
         made.append(service)
         return service
@@ -383,12 +389,12 @@ def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
     poison = raws[17][1]
     real_apply = ingest_service.apply_batch
 
-    def flaky_apply(session: Session, items: list[Received], clock: Any) -> Any:
+    def flaky_apply(session: Session, items: list[Received], clock: Any, *rest: Any) -> Any:
         if len(items) > 1:  # as when another worker committed the same row first
             raise IntegrityError("INSERT ...", {}, Exception("simulated unique violation"))
         if items[0].payload == poison:  # a message that trips a bug in the hub
             raise RuntimeError("simulated bug")
-        return real_apply(session, items, clock)
+        return real_apply(session, items, clock, *rest)
 
     monkeypatch.setattr(ingest_service, "apply_batch", flaky_apply)
     service = make_service(session_factory, RecordingFeed())
@@ -401,3 +407,98 @@ def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
         kept = session.scalars(select(DeadLetter).where(DeadLetter.reason == "hub_error")).one()
         assert kept.payload == poison and "simulated bug" in kept.detail
     assert service.connected
+
+
+class CommandListener:
+    """Plays the terminals' side of cmd/spool: records every command the hub sends."""
+
+    def __init__(self, broker: RunningBroker, prefix: str) -> None:
+        self.commands: list[tuple[str, SpoolCommand]] = []
+        self._lock = threading.Lock()
+        self.client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id="cmd-listener", protocol=paho.MQTTv5
+        )
+        self.client.on_message = self._on_message
+        self.client.connect(broker.host, broker.port)
+        self.client.subscribe(f"{prefix}/v1/rooms/+/devices/+/cmd/spool", qos=1)
+        self.client.loop_start()
+
+    def _on_message(self, client: Any, userdata: Any, message: paho.MQTTMessage) -> None:
+        device = topics.parse_topic(message.topic).device
+        with self._lock:
+            self.commands.append((device, decode_command(message.payload)))
+
+    def latest_ack(self, device: str, boot: str) -> int | None:
+        with self._lock:
+            marks = [
+                c.through_seq
+                for d, c in self.commands
+                if d == device and isinstance(c, AckCommand) and c.boot == boot
+            ]
+        return marks[-1] if marks else None
+
+    def replays(self, device: str) -> list[ReplayCommand]:
+        with self._lock:
+            return [c for d, c in self.commands if d == device and isinstance(c, ReplayCommand)]
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def listener(broker: RunningBroker, topic_prefix: str) -> Iterator[CommandListener]:
+    made = CommandListener(broker, topic_prefix)
+    yield made
+    made.close()
+
+
+def test_the_hub_acknowledges_its_watermark_and_asks_for_a_hole(
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
+    make_service: ServiceMaker,
+    listener: CommandListener,
+) -> None:
+    policy = ReplayPolicy(gap_grace=timedelta(seconds=0.5), replay_interval=timedelta(seconds=60))
+    service = make_service(session_factory, RecordingFeed(), replay_policy=policy)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
+    terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
+    sent = traffic(terminal, 12)
+    publisher.send(sent[:5] + sent[7:])  # seq 6 and 7 lost on the way
+    device = "term-hq-f1-aurora"
+    wait_for(lambda: listener.latest_ack(device, BOOT_1) == 5, "an ack through seq 5")
+    # Nothing more arrives: the hub's idle sweep notices the hole is still open.
+    wait_for(lambda: listener.replays(device), "a replay request")
+    (replay,) = listener.replays(device)
+    assert replay.boot == BOOT_1 and [(r.first, r.last) for r in replay.ranges] == [(6, 7)]
+    publisher.send(sent[5:7])  # what the terminal's spool would re-send
+    wait_for(lambda: listener.latest_ack(device, BOOT_1) == 12, "an ack through seq 12")
+
+
+def test_nothing_is_acknowledged_to_the_broker_before_it_is_committed(
+    impatient_factory: Factory,
+    db_url: str,
+    topic_prefix: str,
+    publisher: Publisher,
+    make_service: ServiceMaker,
+) -> None:
+    """Backpressure: with the database locked, the broker stops at the receive maximum."""
+    window = 10
+    service = make_service(impatient_factory, RecordingFeed(), batch_size=5, receive_maximum=window)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
+    terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
+    raws = traffic(terminal, 60)
+    locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        publisher.send(raws)  # the broker has them all (its PUBACKs to the publisher)
+        wait_for(lambda: service.stats().received == 1 + window, "a full receive window")
+        time.sleep(1.0)  # give the broker every chance to overrun the window (it must not)
+        assert service.stats().received == 1 + window
+        assert service.stats().stored == 0
+    finally:
+        locker.rollback()
+        locker.close()
+    wait_for(lambda: service.stats().stored == len(raws), "everything stored once unlocked")
+    assert service.stats().received == 1 + len(raws)
