@@ -154,6 +154,22 @@ def hub_step(database: Path, pid: int, publisher: Publisher, rate: int, seconds:
     return record
 
 
+def wait_until_consuming(database: Path, publisher: Publisher, timeout_s: float = 60.0) -> None:
+    """The API answers before the MQTT subscription is made: publish until something lands."""
+    deadline = time.monotonic() + timeout_s
+    attempt = 0
+    while time.monotonic() < deadline:
+        attempt += 1
+        boot = f"warmup{attempt}"
+        publisher.run_step(boot, 100, 0.5)
+        time.sleep(1.0)
+        with sqlite3.connect(database, timeout=30) as db:
+            query = "SELECT count(*) FROM ingested_messages WHERE boot = ?"
+            if db.execute(query, (boot,)).fetchone()[0] > 0:
+                return
+    raise RuntimeError("the hub stored nothing within a minute of starting")
+
+
 def stored_of_boot(database: Path, boot: str, expected: int) -> tuple[int, float | None]:
     """Wait until the hub stored ``expected`` messages of this boot (or the drain time ends)."""
     deadline = time.monotonic() + DRAIN_S
@@ -230,6 +246,7 @@ def main() -> int:
             extra_env={"QUORUM_LOG_LEVEL": "WARNING"},
         )
         try:
+            wait_until_consuming(hub.database_path, publisher)
             pid = hub.child.process.pid
             hub_max, hub_steps = run_ladder(
                 "hub",

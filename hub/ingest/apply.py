@@ -35,7 +35,15 @@ from hub.ingest.devices import apply_status, load_devices, note_seen, write_devi
 from hub.ingest.ledger import LedgerKey, insert_new, ledger_key, stored_keys
 from hub.ingest.org import OrgView, spaces_named
 from hub.ingest.spaces import SpaceBook
-from hub.ingest.watermarks import OutgoingCommand, ReplayPolicy, StreamKey, StreamTouch, advance
+from hub.ingest.watermarks import (
+    MarkCache,
+    OutgoingCommand,
+    ReplayPolicy,
+    StreamKey,
+    StreamMark,
+    StreamTouch,
+    advance,
+)
 
 # A message that made the hub itself fail (a bug): kept so it can be replayed after a fix.
 HUB_ERROR = "hub_error"
@@ -76,6 +84,8 @@ class BatchResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     # Acks and replay requests for terminals, to publish once the batch is committed.
     commands: list[OutgoingCommand] = field(default_factory=list)
+    # Watermarks as committed, for the writer's MarkCache.
+    marks: dict[StreamKey, StreamMark] = field(default_factory=dict)
 
     def dead_by_reason(self) -> Counter[str]:
         return Counter(r.reason for r in self.dead)
@@ -86,6 +96,7 @@ def apply_batch(
     items: Sequence[Received],
     clock: Clock,
     replay_policy: ReplayPolicy = ReplayPolicy(),
+    marks: MarkCache | None = None,
 ) -> BatchResult:
     result = BatchResult()
     org, accepted = _screen(session, items, result)
@@ -138,6 +149,7 @@ def apply_batch(
             result.duplicates += 1  # stored before, or an earlier copy in this batch was
             continue
         new_keys.discard(key)
+        touch.new_seqs.append(env.seq)
         result.stored += 1
         if isinstance(message.data, SpoolGapData):
             gap = message.data
@@ -149,7 +161,8 @@ def apply_batch(
             session.execute(insert(table), table_rows)
     write_devices(session, org.devices.values(), status_changes)
     spaces.write(session)
-    result.commands = advance(session, touched, now, replay_policy)
+    advanced = advance(session, touched, now, replay_policy, marks)
+    result.commands, result.marks = advanced.commands, advanced.marks
     session.flush()  # dead letters are ORM objects
     return result
 

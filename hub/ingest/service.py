@@ -38,8 +38,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clock import Clock
 from common.mqtt import BrokerAddress, MqttConnection
-from contract.commands import SPOOL_TARGET, ReplayCommand, encode_command
+from contract.commands import SPOOL_TARGET, AckCommand, ReplayCommand, encode_command
 from contract.topics import all_terminal_messages, command_topic
+from hub.ingest.acks import AckThrottle
 from hub.ingest.apply import (
     HUB_ERROR,
     BatchResult,
@@ -51,7 +52,7 @@ from hub.ingest.apply import (
 )
 from hub.ingest.ratelog import RateLimitedLog
 from hub.ingest.stats import IngestStats, StatsTally
-from hub.ingest.watermarks import OutgoingCommand, ReplayPolicy, sweep
+from hub.ingest.watermarks import MarkCache, OutgoingCommand, ReplayPolicy, sweep
 from hub.live import LiveFeed
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ RETRY_FIRST_DELAY_S = 0.1
 RETRY_MAX_DELAY_S = 5.0
 # stop() waits this long for the queue to drain before giving up on an unavailable database.
 STOP_DRAIN_TIMEOUT_S = 30.0
-# When no message arrives for this long, the writer looks for holes on quiet streams.
+# How often the writer, when idle, looks for holes on quiet streams and sends held-back acks.
 SWEEP_INTERVAL_S = 1.0
+IDLE_TICK_S = 0.25
 # Unacknowledged QoS 1 messages the broker may send at once (MQTT 5 Receive Maximum). It
 # must cover what arrives during one batch's commit, and it bounds the hub's queue.
 RECEIVE_MAXIMUM = 5000
@@ -99,6 +101,9 @@ class IngestService:
         self._batch_delay_s = batch_delay_s
         self._prefix = prefix
         self._replay_policy = replay_policy
+        self._marks = MarkCache()
+        self._acks = AckThrottle(clock)
+        self._last_sweep = clock.monotonic()
         # None is the writer's wake-up call from stop().
         self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
         self._tally = StatsTally()
@@ -195,15 +200,16 @@ class IngestService:
                 return
             except Exception:  # the writer must outlive any bug; the batch is logged, not kept
                 log.exception("ingest failed on a batch of %d messages", len(batch))
+        self._send_commands(self._acks.due(everything=True))  # before stop() disconnects
 
     def _next_batch(self) -> tuple[list[Received], bool]:
         """Block for one message, then take what else arrives within the batch delay."""
         while True:
             try:
-                first = self._queue.get(timeout=SWEEP_INTERVAL_S)
+                first = self._queue.get(timeout=IDLE_TICK_S)
                 break
             except queue.Empty:
-                self._sweep()
+                self._idle()
         if first is None:
             return self._drain_now(), True
         batch = [first]
@@ -245,6 +251,12 @@ class IngestService:
             for item in chunk:
                 self._after_commit(self._retrying(partial(self._apply_single, item)), [item])
 
+    def _idle(self) -> None:
+        self._send_commands(self._acks.due())
+        if self._clock.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S:
+            self._last_sweep = self._clock.monotonic()
+            self._sweep()
+
     def _sweep(self) -> None:
         """Ask for holes on streams that went quiet; skipped while the database is down."""
         try:
@@ -259,7 +271,7 @@ class IngestService:
         """One transaction for the batch; None if the data (not the database) was the problem."""
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, batch, self._clock, self._replay_policy)
+                return apply_batch(session, batch, self._clock, self._replay_policy, self._marks)
         except TRANSIENT_DB_ERRORS:
             raise
         except Exception as exc:
@@ -273,7 +285,7 @@ class IngestService:
     def _apply_single(self, item: Received) -> BatchResult:
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, [item], self._clock, self._replay_policy)
+                return apply_batch(session, [item], self._clock, self._replay_policy, self._marks)
         except TRANSIENT_DB_ERRORS:
             raise
         except IntegrityError as exc:
@@ -320,7 +332,13 @@ class IngestService:
         for item in committed:
             if item.tag is not None:
                 self._mqtt.ack(item.tag)
-        self._send_commands(result.commands)
+        self._marks.update(result.marks)
+        for out in result.commands:
+            if isinstance(out.command, AckCommand):
+                self._acks.offer(out)
+            else:
+                self._send_commands([out])
+        self._send_commands(self._acks.due())
         self._tally.count_committed(
             stored=result.stored,
             duplicates=result.duplicates,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from contract.commands import AckCommand, ReplayCommand, SpoolCommand
@@ -40,11 +40,46 @@ class OutgoingCommand:
 
 @dataclass
 class StreamTouch:
-    """What one batch did to a stream: the room its commands go to, and its highest new seq."""
+    """What one batch did to a stream: the room its commands go to, and the seqs it saw."""
 
     room_id: str
-    highest_seq: int = 0
+    highest_seq: int = 0  # duplicates included
+    new_seqs: list[int] = field(default_factory=list)  # stored by this batch
     given_up: list[tuple[int, int, str]] = field(default_factory=list)  # (first, last, reason)
+
+
+@dataclass(frozen=True)
+class StreamMark:
+    through_seq: int
+    highest_seq: int
+
+
+class MarkCache:
+    """This worker's last committed view of each stream, so in-order traffic skips DB reads.
+
+    Only ever behind the truth (another worker may have moved a watermark since), never
+    ahead: seqs contiguous above a cached mark that this batch stored are really stored, so
+    a watermark computed from it is safe, and the database keeps the higher of two writes.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._marks: dict[StreamKey, StreamMark] = {}
+        self._limit = limit
+
+    def get(self, key: StreamKey) -> StreamMark | None:
+        return self._marks.get(key)
+
+    def update(self, marks: Mapping[StreamKey, StreamMark]) -> None:
+        """Call after the commit that produced ``marks``."""
+        if len(self._marks) + len(marks) > self._limit:
+            self._marks.clear()  # old boots pile up; whoever is still talking refills it
+        self._marks.update(marks)
+
+
+@dataclass
+class Advanced:
+    commands: list[OutgoingCommand] = field(default_factory=list)
+    marks: dict[StreamKey, StreamMark] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,48 +93,96 @@ def advance(
     touched: Mapping[StreamKey, StreamTouch],
     now: datetime,
     policy: ReplayPolicy = ReplayPolicy(),
-) -> list[OutgoingCommand]:
+    cache: MarkCache | None = None,
+) -> Advanced:
     """Record given-up ranges, move watermarks, and return an ack for every touched stream.
 
     Every touched stream gets an ack, even when its watermark did not move: a duplicate
     means the terminal re-sent something, so it has not heard the last ack.
     """
-    commands: list[OutgoingCommand] = []
-    for (device, boot), touch in sorted(touched.items()):
-        for first, last, reason in touch.given_up:
-            session.add(
-                GivenUpRange(
-                    device_id=device,
-                    boot=boot,
-                    first_seq=first,
-                    last_seq=last,
-                    reason=reason[:32],
-                    reported_at=now,
-                )
-            )
-        stream = session.get(IngestStream, (device, boot), with_for_update=True)
-        if stream is None:
-            stream = IngestStream(
+    out = Advanced()
+    in_order: list[dict[str, object]] = []
+    for key, touch in sorted(touched.items()):
+        device, boot = key
+        mark = _in_order_mark(cache.get(key) if cache else None, touch)
+        if mark is not None:  # the common case: no reads, one batched UPDATE below
+            in_order.append({"d": device, "b": boot, "m": mark.through_seq, "now": now})
+        else:
+            stream = _locked_stream(session, key, touch, now)
+            out.commands.extend(_settle(session, stream, now, policy))
+            mark = StreamMark(stream.through_seq, stream.highest_seq)
+        out.marks[key] = mark
+        ack = AckCommand(boot=boot, through_seq=mark.through_seq)
+        out.commands.append(OutgoingCommand(device, touch.room_id, ack))
+    if in_order:
+        session.connection().execute(_RAISE_MARK, in_order)
+    return out
+
+
+def _in_order_mark(cached: StreamMark | None, touch: StreamTouch) -> StreamMark | None:
+    """The new mark if this batch only extends a hole-free cached stream, else None."""
+    if cached is None or touch.given_up or cached.through_seq != cached.highest_seq:
+        return None
+    seqs = sorted(touch.new_seqs)
+    if seqs != list(range(cached.through_seq + 1, cached.through_seq + 1 + len(seqs))):
+        return None
+    if touch.highest_seq > cached.through_seq + len(seqs):
+        return None  # a duplicate from above the mark: the cache is behind, ask the database
+    through = cached.through_seq + len(seqs)
+    return StreamMark(through, through)
+
+
+# Raise, never lower: another worker may have moved the same stream further meanwhile.
+_RAISE_MARK = (
+    update(IngestStream)
+    .where(IngestStream.device_id == bindparam("d"), IngestStream.boot == bindparam("b"))
+    .values(
+        through_seq=case(
+            (IngestStream.through_seq < bindparam("m"), bindparam("m")),
+            else_=IngestStream.through_seq,
+        ),
+        highest_seq=case(
+            (IngestStream.highest_seq < bindparam("m"), bindparam("m")),
+            else_=IngestStream.highest_seq,
+        ),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+def _locked_stream(
+    session: Session, key: StreamKey, touch: StreamTouch, now: datetime
+) -> IngestStream:
+    """The stream's row, locked, with this batch's given-up ranges and highest seq recorded."""
+    device, boot = key
+    for first, last, reason in touch.given_up:
+        session.add(
+            GivenUpRange(
                 device_id=device,
                 boot=boot,
-                room_id=touch.room_id,
-                through_seq=0,
-                highest_seq=0,
-                replays_requested=0,
-                updated_at=now,
-            )
-            session.add(stream)
-        stream.room_id = touch.room_id
-        highest_given_up = max((last for _, last, _ in touch.given_up), default=0)
-        stream.highest_seq = max(stream.highest_seq, touch.highest_seq, highest_given_up)
-        session.flush()  # the given-up ranges must be visible to the walk
-        commands.extend(_settle(session, stream, now, policy))
-        commands.append(
-            OutgoingCommand(
-                device, stream.room_id, AckCommand(boot=boot, through_seq=stream.through_seq)
+                first_seq=first,
+                last_seq=last,
+                reason=reason[:32],
+                reported_at=now,
             )
         )
-    return commands
+    stream = session.get(IngestStream, key, with_for_update=True)
+    if stream is None:
+        stream = IngestStream(
+            device_id=device,
+            boot=boot,
+            room_id=touch.room_id,
+            through_seq=0,
+            highest_seq=0,
+            replays_requested=0,
+            updated_at=now,
+        )
+        session.add(stream)
+    stream.room_id = touch.room_id
+    highest_given_up = max((last for _, last, _ in touch.given_up), default=0)
+    stream.highest_seq = max(stream.highest_seq, touch.highest_seq, highest_given_up)
+    session.flush()  # the given-up ranges must be visible to the walk
+    return stream
 
 
 def sweep(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import FakeClock
 from contract import topics
 from hub.ingest.apply import BatchResult, Received, apply_batch
+from hub.ingest.watermarks import MarkCache
 
 BOOT_1 = "20260105T075900-aaaa0001"
 BOOT_2 = "20260105T090000-bbbb0002"  # a later process start of the same terminal
@@ -116,9 +117,16 @@ def borealis(**kwargs: Any) -> Terminal:
 
 
 def apply_raws(
-    factory: sessionmaker[Session], clock: FakeClock, *raws: Raw, retained: bool = False
+    factory: sessionmaker[Session],
+    clock: FakeClock,
+    *raws: Raw,
+    retained: bool = False,
+    marks: MarkCache | None = None,
 ) -> BatchResult:
-    """Apply one batch in one committed transaction, as the service does."""
+    """Apply one batch in one committed transaction, as the service does (cache included)."""
     items = [Received(t, p, clock.now(), retained=retained) for t, p in raws]
     with factory() as session, session.begin():
-        return apply_batch(session, items, clock)
+        result = apply_batch(session, items, clock, marks=marks)
+    if marks is not None:
+        marks.update(result.marks)
+    return result

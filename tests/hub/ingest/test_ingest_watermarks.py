@@ -9,7 +9,13 @@ from common.clock import FakeClock
 from contract.commands import AckCommand, ReplayCommand
 from hub.db.models import GivenUpRange, IngestStream
 from hub.ingest.apply import BatchResult
-from hub.ingest.watermarks import GAP_GRACE_S, REPLAY_INTERVAL_S, missing_ranges, sweep
+from hub.ingest.watermarks import (
+    GAP_GRACE_S,
+    REPLAY_INTERVAL_S,
+    MarkCache,
+    missing_ranges,
+    sweep,
+)
 
 Factory = sessionmaker[Session]
 
@@ -142,6 +148,40 @@ def test_a_far_jump_in_seq_stays_cheap(session_factory: Factory, clock: FakeCloc
     assert replays(run_sweep(session_factory, clock)) == [
         ("term-hq-f1-aurora", BOOT_1, [(2, 1_999_999_999)])
     ]
+
+
+def stored_mark(factory: Factory, device: str, boot: str) -> tuple[int, int]:
+    with factory() as session:
+        stream = session.get(IngestStream, (device, boot))
+        assert stream is not None
+        return stream.through_seq, stream.highest_seq
+
+
+def test_the_in_order_shortcut_agrees_with_the_database_walk(
+    session_factory: Factory, clock: FakeClock
+) -> None:
+    t, cache = aurora(), MarkCache()
+    batches = [[1, 2], [3], [4, 5, 6], [8], [7], [7, 9]]  # a hole, closed; then a duplicate
+    expected_acks = [2, 3, 6, 6, 8, 9]
+    for seqs, expected in zip(batches, expected_acks, strict=True):
+        result = run(session_factory, clock, *occupancy_run(t, seqs), marks=cache)
+        assert acks(result) == {("term-hq-f1-aurora", BOOT_1): expected}
+        assert stored_mark(session_factory, "term-hq-f1-aurora", BOOT_1)[0] == expected
+
+
+def test_a_worker_with_a_stale_cache_never_lowers_the_watermark(
+    session_factory: Factory, clock: FakeClock
+) -> None:
+    t = aurora()
+    worker_a, worker_b = MarkCache(), MarkCache()
+    run(session_factory, clock, *occupancy_run(t, [1, 2]), marks=worker_a)
+    run(session_factory, clock, *occupancy_run(t, [3, 4, 5]), marks=worker_b)
+    # Worker A still believes the mark is 2; seq 6 is not contiguous with that.
+    result = run(session_factory, clock, *occupancy_run(t, [6]), marks=worker_a)
+    assert acks(result) == {("term-hq-f1-aurora", BOOT_1): 6}
+    # Worker B's cache says 5; it stores 7 in order and must not lower anything either.
+    run(session_factory, clock, *occupancy_run(t, [7]), marks=worker_b)
+    assert stored_mark(session_factory, "term-hq-f1-aurora", BOOT_1) == (7, 7)
 
 
 def test_missing_ranges_merges_stored_and_given_up() -> None:
