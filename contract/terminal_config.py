@@ -179,6 +179,26 @@ class MqttSection(_Strict):
     tls: bool = False
 
 
+#: Where a terminal keeps its outbox when the config names no ``spool.path``.
+DEFAULT_SPOOL_DIR: Final = "/var/lib/quorum"
+
+
+def default_spool_path(terminal_id: str) -> str:
+    return f"{DEFAULT_SPOOL_DIR}/spool-{terminal_id}.sqlite"
+
+
+class SpoolSection(_Strict):
+    """The terminal's on-disk outbox (docs/spool.md): messages stay until the hub confirms them."""
+
+    # None: default_spool_path(terminal.id); a simulated run uses a temporary directory instead.
+    path: str | None = Field(default=None, min_length=1)
+    # When either bound is reached, old heartbeats, sensor events, then occupancy are dropped.
+    max_messages: int = Field(default=50_000, ge=10)
+    max_mb: float = Field(default=64.0, gt=0)
+    # Re-publish a message the hub has not confirmed this long after the broker took it.
+    resend_after: Duration = Field(default=30.0, gt=0)
+
+
 class TerminalConfig(_Strict):
     version: Literal[1] = CONFIG_SCHEMA_VERSION
     terminal: TerminalSection
@@ -190,6 +210,7 @@ class TerminalConfig(_Strict):
     sensors: list[SensorSection] = Field(min_length=1)
     occupancy: OccupancySection = Field(default_factory=OccupancySection)
     mqtt: MqttSection = Field(default_factory=MqttSection)
+    spool: SpoolSection = Field(default_factory=SpoolSection)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "TerminalConfig":

@@ -43,6 +43,9 @@ class Agent:
         self._tz = timezone
         self._started = clock.monotonic()
         self._next_heartbeat = self._started + heartbeat_s
+        # (dropped, alarms) at the last heartbeat; the spool's counters outlive restarts.
+        stats = publisher.spool_stats()
+        self._spool_seen = (stats.dropped_total, stats.alarms) if stats else (0, 0)
 
     def publish_initial_state(self) -> None:
         """The room and every desk as they are now, flagged ``initial``."""
@@ -126,6 +129,30 @@ class Agent:
         # After a stall send one heartbeat, not a burst of stale ones.
         while self._next_heartbeat <= now:
             self._next_heartbeat += self._heartbeat_s
+        self._log_spool()
+
+    def _log_spool(self) -> None:
+        """The spool's counters with each heartbeat; louder when it gave something up."""
+        stats = self._publisher.spool_stats()
+        if stats is None:
+            return
+        seen, self._spool_seen = self._spool_seen, (stats.dropped_total, stats.alarms)
+        level = logging.DEBUG
+        if stats.alarms > seen[1]:
+            level = logging.ERROR
+        elif stats.dropped_total > seen[0]:
+            level = logging.WARNING
+        log.log(
+            level,
+            "spool: %d unconfirmed (%d not acknowledged by the broker), %d bytes;"
+            " dropped %d %s; alarms %d",
+            stats.pending,
+            stats.unsent,
+            stats.payload_bytes,
+            stats.dropped_total,
+            stats.dropped,
+            stats.alarms,
+        )
 
 
 def _signals(signals: tuple[str, ...]) -> str:

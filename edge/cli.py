@@ -11,7 +11,9 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import sys
+import tempfile
 import threading
 from enum import StrEnum
 from functools import partial
@@ -24,11 +26,13 @@ import typer
 
 from common.clock import Clock, SystemClock
 from common.mqtt import BrokerAddress, MqttConnection
+from contract import topics
 from contract.config_loader import ConfigError, load_terminal_config
 from contract.envelope import new_boot_id
-from contract.terminal_config import TerminalConfig
+from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
 from edge.credentials import CredentialError, resolve_secret
+from edge.delivery import Deliverer, DeliverySettings
 from edge.occupancy import OccupancyLayout, OccupancyMachine
 from edge.player import ScenarioPlayer
 from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
@@ -49,6 +53,8 @@ from edge.sensors import (
     raspberry_pi_pin_factory,
 )
 from edge.simclock import SimulatedClock, parse_start
+from edge.spool import Spool, SpoolLocked
+from edge.spool_commands import SpoolCommands
 from edge.timeline import compile_timeline
 from edge.validation import summary, validate_report
 
@@ -130,6 +136,15 @@ def run(
         int | None, typer.Option(min=1, max=65535, help="Overrides mqtt.port.")
     ] = None,
     prefix: Annotated[str | None, typer.Option(help="Overrides mqtt.prefix (topic root).")] = None,
+    spool: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="The outbox file (overrides spool.path). Default: spool.path, else "
+            "/var/lib/quorum/spool-<terminal>.sqlite; with --simulate a file per terminal "
+            "in the temporary directory.",
+        ),
+    ] = None,
     log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
 ) -> None:
     """Run the terminal: read sensors, publish occupancy until SIGTERM or Ctrl-C."""
@@ -191,14 +206,37 @@ def run(
         password=password,
         tls=cfg.mqtt.tls,
     )
+    spool_path = spool or _spool_path(cfg, config, simulate is not None, address, identity.prefix)
+    try:
+        outbox = Spool(
+            spool_path,
+            max_messages=cfg.spool.max_messages,
+            max_bytes=int(cfg.spool.max_mb * 1024 * 1024),
+        )
+    except SpoolLocked as exc:
+        _fail(str(exc))
+    except (OSError, sqlite3.Error) as exc:
+        _fail(f"cannot open the spool {spool_path}: {exc} (choose another with --spool PATH)")
+
+    def connected() -> None:
+        # Every (re)connect: a restarted broker has forgotten the retained status, so it
+        # goes first; then the spool re-publishes what the hub has not confirmed.
+        publisher.announce_online()
+        deliverer.on_connected()
+
     connection = MqttConnection(
         address,
         cfg.terminal.id,
         will=builder.will(clock.now()),
-        # Every (re)connect: a restarted broker has forgotten the retained status.
-        on_connected=lambda: publisher.announce_online(),
+        on_connected=connected,
+        on_disconnected=lambda: deliverer.on_disconnected(),
+        on_published=lambda mid: deliverer.on_published(mid),
+        on_message=lambda message: commands.on_message(message),
     )
-    publisher = Publisher(builder, connection, clock)
+    deliverer = Deliverer(connection, outbox, DeliverySettings(resend_after=cfg.spool.resend_after))
+    publisher = Publisher(builder, deliverer, clock, delivery=deliverer)
+    commands = SpoolCommands(deliverer, publisher.report_gap)
+    connection.subscribe(topics.commands_for(identity.prefix, cfg.room.id, cfg.terminal.id))
     timezone = ZoneInfo(cfg.room.timezone)
     agent = Agent(machine, publisher, events, clock, cfg.occupancy.heartbeat, timezone)
     player = None
@@ -213,17 +251,36 @@ def run(
             speed or 1.0,
         )
     log.info(
-        "terminal %s (room %s) -> %s:%s prefix %s, boot %s",
+        "terminal %s (room %s) -> %s:%s prefix %s, boot %s, spool %s (%d unconfirmed)",
         cfg.terminal.id,
         cfg.room.id,
         address.host,
         address.port,
         identity.prefix,
         identity.boot,
+        spool_path,
+        outbox.pending,
     )
     stop = threading.Event()
     _stop_on_signals(stop, agent)
-    Terminal(connection, publisher, agent, sensors, player).run(stop)
+    Terminal(connection, publisher, agent, sensors, player, delivery=deliverer, spool=outbox).run(
+        stop
+    )
+
+
+def _spool_path(
+    cfg: TerminalConfig, config: Path, simulated: bool, address: BrokerAddress, prefix: str
+) -> Path:
+    if cfg.spool.path is not None:
+        return Path(cfg.spool.path)
+    if not simulated:
+        return Path(default_spool_path(cfg.terminal.id))
+    # A simulated terminal keeps its spool across restarts of the same set-up (config file,
+    # broker, prefix), but never re-publishes another test's or demo's messages.
+    setup = f"{config.resolve()}|{address.host}:{address.port}|{prefix}"
+    key = hashlib.sha256(setup.encode()).hexdigest()[:12]
+    directory = Path(tempfile.gettempdir()) / f"quorum-spool-{os.getuid()}"
+    return directory / f"{cfg.terminal.id}-{key}.sqlite"
 
 
 def _load_config(path: Path) -> TerminalConfig:

@@ -5,6 +5,9 @@ contract's models, so whatever leaves here decodes with
 ``contract.messages.decode``. Sequence numbers count every ledger message of
 this boot from 1 without gaps; the retained status (and its Last Will) uses
 ``STATE_SEQ`` because it is latest-wins state outside the ledger.
+
+Ledger messages go through a :class:`Delivery` when there is one (the on-disk spool,
+``edge.delivery``): it keeps them until the hub confirms them. Status never does.
 """
 
 import logging
@@ -20,9 +23,20 @@ from common.clock import Clock
 from common.mqtt import Will
 from contract import topics
 from contract.envelope import STATE_SEQ, Envelope
-from contract.messages import HeartbeatData, OccupancyData, SensorEventData, SpaceState, StatusData
+from contract.messages import (
+    MAX_GAP_RANGES,
+    HeartbeatData,
+    OccupancyData,
+    SensorEventData,
+    SeqRange,
+    SpaceState,
+    SpoolGapData,
+    StatusData,
+)
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.sensors import SensorEvent
+from edge.seqranges import SeqSpan, chunks, coalesce
+from edge.spool import SpoolStats
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +74,8 @@ class Outgoing:
     payload: bytes
     qos: int
     retain: bool
+    boot: str
+    seq: int  # STATE_SEQ for status: not part of the ledger, never spooled
 
 
 class Receipt(Protocol):
@@ -76,6 +92,23 @@ class MessageSink(Protocol):
     ) -> Receipt: ...
 
 
+GapReason = Literal["spool_full", "not_in_spool"]
+
+
+class Delivery(Protocol):
+    """Keeps ledger messages until the hub confirms them (``edge.delivery.Deliverer``)."""
+
+    def deliver(self, message: Outgoing) -> Receipt:
+        """Spool, then publish. Called under the publisher's lock, in seq order."""
+        ...
+
+    def take_dropped(self) -> dict[str, list[int]]:
+        """Seqs, by boot, the spool gave up to make room and that the hub must be told about."""
+        ...
+
+    def stats(self) -> SpoolStats: ...
+
+
 class MessageBuilder:
     """Builds contract messages; the caller decides when they happen (``ts``)."""
 
@@ -89,6 +122,9 @@ class MessageBuilder:
         self._sensor_topic = topics.event_topic(
             ident.prefix, ident.room_id, ident.device_id, "sensor"
         )
+        self._gap_topic = topics.event_topic(
+            ident.prefix, ident.room_id, ident.device_id, "spool_gap"
+        )
 
     def status(self, state: Literal["online", "offline"], reason: str, ts: datetime) -> Outgoing:
         data = StatusData(
@@ -97,7 +133,7 @@ class MessageBuilder:
             software_version=self.identity.software_version,
             config_version=self.identity.config_version,
         )
-        return Outgoing(self._status_topic, self._envelope("status", data, ts, STATE_SEQ), 1, True)
+        return self._message(self._status_topic, "status", data, ts, STATE_SEQ, retain=True)
 
     def will(self, ts: datetime) -> Will:
         """The retained offline status the broker sends if the terminal vanishes."""
@@ -114,7 +150,7 @@ class MessageBuilder:
             signals=list(change.signals),
             initial=initial,
         )
-        return Outgoing(self._occupancy_topic, self._envelope("occupancy", data, ts), 1, False)
+        return self._message(self._occupancy_topic, "occupancy", data, ts)
 
     def heartbeat(
         self, spaces: Iterable[SpaceSnapshot], uptime_s: float, interval_s: float, ts: datetime
@@ -127,15 +163,35 @@ class MessageBuilder:
             ],
         )
         # QoS 1 like the rest: a lost heartbeat would look like a dead terminal.
-        return Outgoing(self._heartbeat_topic, self._envelope("heartbeat", data, ts), 1, False)
+        return self._message(self._heartbeat_topic, "heartbeat", data, ts)
 
     def sensor_event(self, event: SensorEvent, ts: datetime) -> Outgoing:
         data = SensorEventData(
             sensor_id=event.sensor_id, kind=event.kind.value, active=event.active
         )
-        return Outgoing(self._sensor_topic, self._envelope("sensor", data, ts), 1, False)
+        return self._message(self._sensor_topic, "sensor", data, ts)
 
-    def _envelope(self, kind: str, data: BaseModel, ts: datetime, seq: int | None = None) -> bytes:
+    def spool_gap(
+        self, boot: str, spans: list[SeqSpan], reason: GapReason, ts: datetime
+    ) -> Outgoing:
+        """Tell the hub to stop waiting for ``boot``'s seqs in ``spans`` (at most MAX_GAP_RANGES).
+
+        A ledger message of the current boot; ``boot`` may name an earlier one.
+        """
+        ranges = [SeqRange(first=first, last=last) for first, last in spans]
+        data = SpoolGapData(boot=boot, ranges=ranges, reason=reason)
+        return self._message(self._gap_topic, "spool_gap", data, ts)
+
+    def _message(
+        self,
+        topic: str,
+        kind: str,
+        data: BaseModel,
+        ts: datetime,
+        seq: int | None = None,
+        *,
+        retain: bool = False,
+    ) -> Outgoing:
         envelope = Envelope(
             type=kind,
             ts=ts,
@@ -144,24 +200,68 @@ class MessageBuilder:
             seq=self._sequencer.next() if seq is None else seq,
             data=data.model_dump(mode="json"),
         )
-        return envelope.to_json()
+        # QoS 1 for everything: status, ledger messages and heartbeats alike.
+        return Outgoing(topic, envelope.to_json(), 1, retain, envelope.boot, envelope.seq)
 
 
 class Publisher:
     """Sends built messages, in sequence order, and announces online/offline status."""
 
-    def __init__(self, builder: MessageBuilder, sink: MessageSink, clock: Clock) -> None:
+    def __init__(
+        self,
+        builder: MessageBuilder,
+        sink: MessageSink,
+        clock: Clock,
+        delivery: Delivery | None = None,
+    ) -> None:
         self.builder = builder
         self._sink = sink
         self._clock = clock
-        # Building and sending under one lock keeps seq order == wire order.
+        self.delivery = delivery
+        # Building, spooling and sending under one lock keeps seq order == spool order ==
+        # wire order.
         self._lock = threading.Lock()
         self._announcements = 0
         self.online_announced = threading.Event()
 
     def send(self, make: Callable[[], Outgoing]) -> Receipt:
         with self._lock:
-            return self._publish(make())
+            message = make()
+            if self.delivery is None:
+                return self._publish(message)
+            receipt = self.delivery.deliver(message)
+            self._report_drops()
+            return receipt
+
+    def report_gap(self, boot: str, spans: list[SeqSpan], reason: GapReason) -> None:
+        """Publish ``spool_gap`` messages for ``boot``'s ``spans`` (any thread)."""
+        with self._lock:
+            self._send_gaps(boot, spans, reason)
+            self._report_drops()
+
+    def spool_stats(self) -> SpoolStats | None:
+        return None if self.delivery is None else self.delivery.stats()
+
+    def _report_drops(self) -> None:
+        # Sending a report can itself make room in a full spool: repeat until nothing is left.
+        while self.delivery is not None and (dropped := self.delivery.take_dropped()):
+            for boot, seqs in sorted(dropped.items()):
+                self._send_gaps(boot, coalesce(seqs), "spool_full")
+
+    def _send_gaps(self, boot: str, spans: list[SeqSpan], reason: GapReason) -> None:
+        ts = self._clock.now()
+        for part in chunks(spans, MAX_GAP_RANGES):
+            message = self.builder.spool_gap(boot, part, reason, ts)
+            if self.delivery is None:
+                self._publish(message)
+            else:
+                self.delivery.deliver(message)
+            log.warning(
+                "reported %d message(s) of boot %s as given up (%s)",
+                sum(last - first + 1 for first, last in part),
+                boot,
+                reason,
+            )
 
     def _publish(self, message: Outgoing) -> Receipt:
         return self._sink.publish(

@@ -24,6 +24,22 @@ class Connection(Protocol):
     def stop(self) -> None: ...
 
 
+class Delivery(Protocol):
+    """The spool's delivery worker (``edge.delivery.Deliverer``)."""
+
+    def start(self) -> None: ...
+
+    def drain(self, timeout: float) -> bool: ...
+
+    def in_flight(self) -> int: ...
+
+    def stop(self) -> None: ...
+
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass
 class Terminal:
     connection: Connection
@@ -31,6 +47,8 @@ class Terminal:
     agent: Agent
     sensors: SensorBank
     player: ScenarioPlayer | None = None
+    delivery: Delivery | None = None
+    spool: Closeable | None = None
     # How long to hold back the first messages so that "online" comes first.
     first_connect_wait_s: float = 10.0
     # How long shutdown waits for the broker to ack the offline status.
@@ -38,6 +56,10 @@ class Terminal:
 
     def run(self, stop: threading.Event) -> None:
         """Run until ``stop`` is set (then call :meth:`Agent.wake`), and shut down cleanly."""
+        if self.delivery is not None:
+            # Before connecting: what an earlier process left in the spool is queued first and
+            # goes out right after the retained status.
+            self.delivery.start()
         self.connection.start()
         if not self._wait_online(stop):
             # Keep sensing: QoS 1 messages wait in memory and go out on connect.
@@ -60,7 +82,14 @@ class Terminal:
     def shutdown(self) -> None:
         if self.player is not None:
             self.player.stop()
+        if self.delivery is not None and not self.delivery.drain(self.offline_ack_wait_s):
+            # Not lost: they stay in the spool and go out again on the next start.
+            log.info("%d message(s) not yet acknowledged by the broker", self.delivery.in_flight())
         acked = self.publisher.announce_offline("shutdown", self.offline_ack_wait_s)
         log.info("announced status offline (shutdown)%s", "" if acked else " - not acknowledged")
         self.connection.stop()
+        if self.delivery is not None:
+            self.delivery.stop()
+        if self.spool is not None:
+            self.spool.close()  # checkpoints the WAL into the database file
         self.sensors.close()

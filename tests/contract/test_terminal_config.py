@@ -117,3 +117,36 @@ def test_durations(text, seconds) -> None:
 def test_bad_durations(text) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_the_spool_section_is_optional_with_defaults_in_the_schema(tmp_path: Path) -> None:
+    config = load_terminal_config(write(tmp_path, VALID))
+    assert config.spool.path is None
+    assert (config.spool.max_messages, config.spool.max_mb, config.spool.resend_after) == (
+        50_000,
+        64.0,
+        30.0,
+    )
+    text = VALID + "spool: {path: /data/s.sqlite, max_messages: 500, max_mb: 2, resend_after: 1m}\n"
+    spool = load_terminal_config(write(tmp_path, text)).spool
+    assert (spool.path, spool.max_messages, spool.max_mb, spool.resend_after) == (
+        "/data/s.sqlite",
+        500,
+        2.0,
+        60.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "path", "suggestion"),
+    [
+        ("spool: {resend_afer: 10s}", "spool.resend_afer", "resend_after"),
+        ("spool: {max_messages: 0}", "spool.max_messages", None),
+        ("spool: {resend_after: 0s}", "spool.resend_after", None),
+    ],
+)
+def test_spool_section_errors(tmp_path: Path, section: str, path: str, suggestion: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(write(tmp_path, VALID + section + "\n"))
+    [problem] = caught.value.problems
+    assert (problem.path, problem.suggestion, problem.line) == (path, suggestion, 15)

@@ -266,6 +266,48 @@ def test_the_terminal_says_hello_and_goodbye(rig: Rig) -> None:
     assert rig.bank.sensor_ids == []  # devices closed
 
 
+@dataclass
+class FakeDelivery:
+    calls: list[str]
+
+    def start(self) -> None:
+        self.calls.append("delivery.start")
+
+    def drain(self, timeout: float) -> bool:
+        self.calls.append("delivery.drain")
+        return True
+
+    def in_flight(self) -> int:
+        return 0
+
+    def stop(self) -> None:
+        self.calls.append("delivery.stop")
+
+    def close(self) -> None:
+        self.calls.append("spool.close")
+
+
+def test_the_spool_starts_before_the_connection_and_closes_after_it(rig: Rig) -> None:
+    connection = FakeConnection(rig.publisher)
+    delivery = FakeDelivery(connection.calls)
+    stop = threading.Event()
+    stop.set()
+    terminal = Terminal(
+        connection, rig.publisher, rig.agent, rig.bank, delivery=delivery, spool=delivery
+    )
+    terminal.run(stop)
+    # Old boots' messages are queued before the connect; in-flight ones get a moment before
+    # the goodbye; the spool is closed (WAL checkpoint) once nothing can write to it.
+    assert connection.calls == [
+        "delivery.start",
+        "start",
+        "delivery.drain",
+        "stop",
+        "delivery.stop",
+        "spool.close",
+    ]
+
+
 def test_the_loop_wakes_for_events_and_stops_when_asked(rig: Rig) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=rig.agent.run, args=(stop,))

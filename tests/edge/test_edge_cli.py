@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from edge.cli import app
+from common.mqtt import BrokerAddress
+from contract.config_loader import load_terminal_config
+from edge.cli import _spool_path, app
 from edge.credentials import CredentialError, resolve_secret
+from edge.spool import Spool
 
 from .conftest import AURORA, BOREALIS, FIRMWARE_CONFIGS
 
@@ -158,6 +161,59 @@ def test_run_without_lgpio_tells_how_to_get_going() -> None:
     result = runner.invoke(app, ["run", "--config", str(BOREALIS)])
     assert result.exit_code == 1
     assert "quorum-rooms[pi]" in result.stderr and "--simulate SCENARIO" in result.stderr
+
+
+def test_run_with_a_spool_another_process_holds(tmp_path: Path) -> None:
+    path = tmp_path / "spool.sqlite"
+    held = Spool(path)
+    try:
+        result = runner.invoke(
+            app,
+            [
+                "run",
+                "--config",
+                str(BOREALIS),
+                "--simulate",
+                "huddle_room_day",
+                "--spool",
+                str(path),
+            ],
+        )
+    finally:
+        held.close()
+    assert result.exit_code == 1
+    assert f"spool {path} is in use by another process" in result.stderr
+
+
+def test_run_with_a_spool_that_cannot_be_created() -> None:
+    path = "/proc/quorum/spool.sqlite"
+    result = runner.invoke(
+        app, ["run", "--config", str(BOREALIS), "--simulate", "huddle_room_day", "--spool", path]
+    )
+    assert result.exit_code == 1
+    assert f"cannot open the spool {path}" in result.stderr and "--spool PATH" in result.stderr
+
+
+def test_where_the_spool_lives(tmp_path: Path) -> None:
+    config = load_terminal_config(AURORA)
+    broker = BrokerAddress("localhost", 1883)
+    assert _spool_path(config, AURORA, False, broker, "quorum") == Path(
+        "/var/lib/quorum/spool-term-hq-f1-aurora.sqlite"
+    )
+    simulated = _spool_path(config, AURORA, True, broker, "quorum")
+    assert simulated.name.startswith("term-hq-f1-aurora-") and simulated.suffix == ".sqlite"
+    # The same set-up finds its spool again after a restart; another one never shares it.
+    assert _spool_path(config, AURORA, True, broker, "quorum") == simulated
+    assert _spool_path(config, AURORA, True, broker, "other") != simulated
+    assert _spool_path(config, AURORA, True, BrokerAddress("localhost", 1884), "quorum") != (
+        simulated
+    )
+    explicit = AURORA.read_text() + f"spool:\n  path: {tmp_path / 'mine.sqlite'}\n"
+    (tmp_path / "t.yaml").write_text(explicit)
+    mine = load_terminal_config(tmp_path / "t.yaml")
+    assert (
+        _spool_path(mine, tmp_path / "t.yaml", True, broker, "quorum") == tmp_path / "mine.sqlite"
+    )
 
 
 def test_scenarios_lists_the_shipped_ones_as_json() -> None:

@@ -147,6 +147,8 @@ def launch(
                 str(broker.port),
                 "--prefix",
                 topic_prefix,
+                "--spool",
+                str(tmp_path / "spool.sqlite"),
                 *extra,
             ],
             cwd=ROOT,
