@@ -25,17 +25,16 @@ from zoneinfo import ZoneInfo
 import typer
 
 from common.clock import Clock, SystemClock
-from common.mqtt import BrokerAddress, MqttConnection
-from contract import topics
+from common.mqtt import BrokerAddress
 from contract.config_loader import ConfigError, load_terminal_config
 from contract.envelope import new_boot_id
 from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
 from edge.credentials import CredentialError, resolve_secret
-from edge.delivery import Deliverer, DeliverySettings
+from edge.link import SpoolSettings, open_link
 from edge.occupancy import OccupancyLayout, OccupancyMachine
 from edge.player import ScenarioPlayer
-from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
+from edge.publisher import Identity, MessageBuilder, Sequencer
 from edge.runner import Terminal
 from edge.scenario import (
     LoadedScenario,
@@ -53,8 +52,7 @@ from edge.sensors import (
     raspberry_pi_pin_factory,
 )
 from edge.simclock import SimulatedClock, parse_start
-from edge.spool import Spool, SpoolLocked
-from edge.spool_commands import SpoolCommands
+from edge.spool import SpoolLocked
 from edge.timeline import compile_timeline
 from edge.validation import summary, validate_report
 
@@ -207,38 +205,20 @@ def run(
         tls=cfg.mqtt.tls,
     )
     spool_path = spool or _spool_path(cfg, config, simulate is not None, address, identity.prefix)
+    spool_settings = SpoolSettings(
+        spool_path,
+        max_messages=cfg.spool.max_messages,
+        max_bytes=int(cfg.spool.max_mb * 1024 * 1024),
+        resend_after=cfg.spool.resend_after,
+    )
     try:
-        outbox = Spool(
-            spool_path,
-            max_messages=cfg.spool.max_messages,
-            max_bytes=int(cfg.spool.max_mb * 1024 * 1024),
-        )
+        link = open_link(builder, address, spool_settings, clock)
     except SpoolLocked as exc:
         _fail(str(exc))
     except (OSError, sqlite3.Error) as exc:
         _fail(f"cannot open the spool {spool_path}: {exc} (choose another with --spool PATH)")
-
-    def connected() -> None:
-        # Every (re)connect: a restarted broker has forgotten the retained status, so it
-        # goes first; then the spool re-publishes what the hub has not confirmed.
-        publisher.announce_online()
-        deliverer.on_connected()
-
-    connection = MqttConnection(
-        address,
-        cfg.terminal.id,
-        will=builder.will(clock.now()),
-        on_connected=connected,
-        on_disconnected=lambda: deliverer.on_disconnected(),
-        on_published=lambda mid: deliverer.on_published(mid),
-        on_message=lambda message: commands.on_message(message),
-    )
-    deliverer = Deliverer(connection, outbox, DeliverySettings(resend_after=cfg.spool.resend_after))
-    publisher = Publisher(builder, deliverer, clock, delivery=deliverer)
-    commands = SpoolCommands(deliverer, publisher.report_gap)
-    connection.subscribe(topics.commands_for(identity.prefix, cfg.room.id, cfg.terminal.id))
     timezone = ZoneInfo(cfg.room.timezone)
-    agent = Agent(machine, publisher, events, clock, cfg.occupancy.heartbeat, timezone)
+    agent = Agent(machine, link.publisher, events, clock, cfg.occupancy.heartbeat, timezone)
     player = None
     if loaded is not None:
         driver = MockSensorDriver(sensors, cfg.sensors)
@@ -259,13 +239,19 @@ def run(
         identity.prefix,
         identity.boot,
         spool_path,
-        outbox.pending,
+        link.spool.pending,
     )
     stop = threading.Event()
     _stop_on_signals(stop, agent)
-    Terminal(connection, publisher, agent, sensors, player, delivery=deliverer, spool=outbox).run(
-        stop
-    )
+    Terminal(
+        link.connection,
+        link.publisher,
+        agent,
+        sensors,
+        player,
+        delivery=link.deliverer,
+        spool=link.spool,
+    ).run(stop)
 
 
 def _spool_path(
