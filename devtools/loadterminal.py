@@ -18,7 +18,9 @@ running (re-publishing, answering the hub's replay requests) until SIGTERM or SI
 import argparse
 import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -91,6 +93,65 @@ def _build_and_keep(
     message = builder.occupancy(change, ts)
     built.append(message)
     return message
+
+
+class LoadTerminalProcess:
+    """This module run as a child process, for tests and benchmarks."""
+
+    def __init__(
+        self,
+        configs: list[Path],
+        *,
+        port: int,
+        prefix: str,
+        spool_dir: Path,
+        rate: float,
+        count: int,
+        log_path: Path,
+        extra: list[str] | None = None,
+    ) -> None:
+        self.spool_dir = spool_dir
+        root = Path(__file__).resolve().parent.parent
+        command = [sys.executable, "-m", "devtools.loadterminal", "--port", str(port)]
+        command += ["--prefix", prefix, "--spool-dir", str(spool_dir)]
+        command += ["--rate", str(rate), "--count", str(count), *(extra or [])]
+        for config in configs:
+            command += ["--config", str(config)]
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            command,
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        self.lines: list[dict[str, object]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            self.lines.append(json.loads(raw))
+
+    @property
+    def done(self) -> bool:
+        """Every terminal has produced its ``count``."""
+        return any(line.get("done") for line in self.lines)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
 
 
 def main() -> int:
