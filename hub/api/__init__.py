@@ -3,7 +3,7 @@
 Only ``/healthz``, ``/docs`` and ``/openapi.json`` answer without a token.
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from hub.api import (
     departments,
@@ -18,13 +18,16 @@ from hub.api import (
     users,
     utilization,
 )
+from hub.api.common import reject_nul
 from hub.api.errors import COMMON_RESPONSES
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, responses=COMMON_RESPONSES)
+    router = APIRouter(
+        prefix=API_PREFIX, responses=COMMON_RESPONSES, dependencies=[Depends(reject_nul)]
+    )
     for module in (
         users,
         tokens,

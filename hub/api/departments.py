@@ -5,7 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from contract.ids import ID_PATTERN
-from hub.api.common import Admin, Staff
+from hub.api.common import Admin, Label, Staff
+from hub.api.errors import BAD_BODY, CONFLICT
 from hub.auth.scope import visible_department_ids
 from hub.db.models import Department
 from hub.state import SessionDep
@@ -24,7 +25,7 @@ class DepartmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=ID_PATTERN, examples=["engineering"])
-    name: str = Field(min_length=1, max_length=200, examples=["Engineering"])
+    name: Label = Field(examples=["Engineering"])
 
 
 @router.get("/departments", summary="List departments")
@@ -36,13 +37,18 @@ def list_departments(caller: Staff, session: SessionDep) -> list[DepartmentOut]:
     return [DepartmentOut.model_validate(d) for d in session.scalars(query)]
 
 
-@router.post("/departments", status_code=status.HTTP_201_CREATED, summary="Create a department")
+@router.post(
+    "/departments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a department",
+    responses={**CONFLICT, **BAD_BODY},
+)
 def create_department(_: Admin, body: DepartmentCreate, session: SessionDep) -> DepartmentOut:
     if session.get(Department, body.id) is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail=f"department {body.id!r} already exists"
         )
-    department = Department(id=body.id, name=body.name.strip())
+    department = Department(id=body.id, name=body.name)
     session.add(department)
     session.commit()
     return DepartmentOut.model_validate(department)

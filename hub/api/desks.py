@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from sqlalchemy import and_, select
 
 from hub.api.common import LiveViewer, not_found
+from hub.api.errors import NOT_FOUND
 from hub.api.spaces import DeskOut, desk_views
 from hub.auth.scope import room_clause, visible_desk
 from hub.db.models import Desk, Floor, Room, SpaceState
@@ -42,7 +43,7 @@ def list_desks(
     return desk_views(session, list(session.scalars(query)))
 
 
-@router.get("/desks/{desk_id}", summary="One desk with live state")
+@router.get("/desks/{desk_id}", summary="One desk with live state", responses=NOT_FOUND)
 def get_desk(caller: LiveViewer, desk_id: str, session: SessionDep) -> DeskOut:
     desk = visible_desk(session, caller, desk_id)
     if desk is None:

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from hub.api.common import Staff, UtcTime, not_found
+from hub.api.errors import NOT_FOUND
 from hub.api.spaces import Ref
 from hub.auth.scope import room_clause, visible_device
 from hub.db.models import Device, Room
@@ -61,7 +62,7 @@ def list_devices(
     return [_out(device, room) for device, room in session.execute(query)]
 
 
-@router.get("/devices/{device_id}", summary="One terminal")
+@router.get("/devices/{device_id}", summary="One terminal", responses=NOT_FOUND)
 def get_device(caller: Staff, device_id: str, session: SessionDep) -> DeviceOut:
     device = visible_device(session, caller, device_id)
     if device is None:

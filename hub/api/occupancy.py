@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hub.analytics.report import MAX_RANGE, UnknownSpaceError, occupancy_history
 from hub.analytics.timeline import State
 from hub.api.common import Staff, TimeRange, UtcTime, bad_input, not_found, time_range
+from hub.api.errors import NOT_FOUND
 from hub.auth.scope import visible_desk, visible_room
 from hub.db.models import OccupancyChange
 from hub.state import SessionDep
@@ -108,7 +109,11 @@ def _history(
     )
 
 
-@router.get("/rooms/{room_id}/occupancy", summary="A room's occupancy timeline and raw changes")
+@router.get(
+    "/rooms/{room_id}/occupancy",
+    summary="A room's occupancy timeline and raw changes",
+    responses=NOT_FOUND,
+)
 def room_occupancy(
     caller: Staff, room_id: str, rng: HistoryRange, session: SessionDep
 ) -> OccupancyOut:
@@ -117,7 +122,11 @@ def room_occupancy(
     return _history(session, "room", room_id, rng)
 
 
-@router.get("/desks/{desk_id}/occupancy", summary="A desk's occupancy timeline and raw changes")
+@router.get(
+    "/desks/{desk_id}/occupancy",
+    summary="A desk's occupancy timeline and raw changes",
+    responses=NOT_FOUND,
+)
 def desk_occupancy(
     caller: Staff, desk_id: str, rng: HistoryRange, session: SessionDep
 ) -> OccupancyOut:

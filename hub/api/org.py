@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.api.common import Admin, Staff, not_found
+from hub.api.common import Admin, Day, Staff, not_found
+from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND
 from hub.auth.roles import Principal
 from hub.auth.scope import visible_building_ids, visible_floor_ids, visible_site_ids
 from hub.db.models import Building, Floor, Site, SiteHoliday
@@ -55,7 +56,7 @@ class HolidayOut(BaseModel):
 class HolidayCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date = Field(description="YYYY-MM-DD, a day without working hours at this site.")
+    date: Day = Field(description="YYYY-MM-DD, a day without working hours at this site.")
     name: str = Field(default="", max_length=200, examples=["New Year's Day"])
 
 
@@ -76,7 +77,7 @@ def list_sites(caller: Staff, session: SessionDep) -> list[SiteOut]:
     return [SiteOut.model_validate(s) for s in session.scalars(query)]
 
 
-@router.get("/sites/{site_id}/holidays", summary="A site's holidays")
+@router.get("/sites/{site_id}/holidays", summary="A site's holidays", responses=NOT_FOUND)
 def list_holidays(
     caller: Staff,
     site_id: str,
@@ -93,7 +94,10 @@ def list_holidays(
 
 
 @router.post(
-    "/sites/{site_id}/holidays", status_code=status.HTTP_201_CREATED, summary="Add a holiday"
+    "/sites/{site_id}/holidays",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a holiday",
+    responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
 )
 def add_holiday(
     caller: Admin, site_id: str, body: HolidayCreate, session: SessionDep
@@ -112,8 +116,9 @@ def add_holiday(
     "/sites/{site_id}/holidays/{day}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a holiday",
+    responses=NOT_FOUND,
 )
-def delete_holiday(caller: Admin, site_id: str, day: dt.date, session: SessionDep) -> Response:
+def delete_holiday(caller: Admin, site_id: str, day: Day, session: SessionDep) -> Response:
     _visible_site(session, caller, site_id)
     holiday = session.get(SiteHoliday, (site_id, day))
     if holiday is None:

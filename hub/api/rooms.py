@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import and_, select
 
 from hub.api.common import LiveViewer, not_found
+from hub.api.errors import NOT_FOUND
 from hub.api.spaces import RoomOut, room_views
 from hub.auth.scope import room_clause, visible_room
 from hub.db.models import Building, Floor, Room, SpaceState
@@ -44,7 +45,7 @@ def list_rooms(
     return room_views(session, list(session.scalars(query)))
 
 
-@router.get("/rooms/{room_id}", summary="One room with live state")
+@router.get("/rooms/{room_id}", summary="One room with live state", responses=NOT_FOUND)
 def get_room(caller: LiveViewer, room_id: str, session: SessionDep) -> RoomOut:
     room = visible_room(session, caller, room_id)
     if room is None:

@@ -7,8 +7,9 @@ last thing the hub knew, not what is true now.
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,18 @@ class FloorRef(Ref):
     level: int
 
 
+# A wall-clock time without offset. JSON Schema's "time" format is RFC 3339's, which needs one.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d+)?$", "example": "08:00:00"}
+    ),
+]
+
+
 class WorkingHours(BaseModel):
-    start: dt.time = Field(description="Local time in the room's timezone.")
-    end: dt.time
+    start: LocalTime = Field(description="Local time in the room's timezone.")
+    end: LocalTime
     days: list[str] = Field(examples=[["mon", "tue", "wed", "thu", "fri"]])
 
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.api.common import MAX_ROW_ID, SelfService, UtcTime, bad_input, not_found
+from hub.api.errors import BAD_BODY, NOT_FOUND
 from hub.auth.roles import Principal
 from hub.auth.tokens import DEFAULT_TOKEN_DAYS, issue_token, token_state
 from hub.db.models import ApiToken
@@ -41,7 +42,8 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="", max_length=100, description="What the token is for.")
-    expires_in_days: int | None = Field(
+    # Strict: true or "30" is not a number of days.
+    expires_in_days: StrictInt | None = Field(
         default=DEFAULT_TOKEN_DAYS,
         ge=1,
         le=3650,
@@ -85,7 +87,10 @@ def my_tokens(caller: SelfService, session: SessionDep, clock: ClockDep) -> list
 
 
 @router.post(
-    "/me/tokens", status_code=status.HTTP_201_CREATED, summary="Create a token for yourself"
+    "/me/tokens",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a token for yourself",
+    responses=BAD_BODY,
 )
 def create_my_token(
     caller: SelfService, body: TokenCreate, session: SessionDep, clock: ClockDep
@@ -93,7 +98,9 @@ def create_my_token(
     return create_token(session, caller, caller.user_id, body, clock.now())
 
 
-@router.delete("/tokens/{token_id}", summary="Revoke a token (your own; admins: any)")
+@router.delete(
+    "/tokens/{token_id}", summary="Revoke a token (your own; admins: any)", responses=NOT_FOUND
+)
 def revoke_token(
     caller: SelfService,
     token_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],

@@ -8,11 +8,12 @@ bring old tokens back. The last active admin cannot be deactivated or demoted.
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
 from contract.ids import ID_PATTERN
-from hub.api.common import Admin, AnyUser, UtcTime, not_found
+from hub.api.common import Admin, AnyUser, Label, UtcTime, not_found
+from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND
 from hub.api.tokens import NewTokenOut, TokenCreate, TokenOut, create_token, list_tokens
 from hub.auth.roles import Role
 from hub.auth.tokens import revoke_all
@@ -54,13 +55,11 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=ID_PATTERN, examples=["alice"])
-    display_name: str = Field(min_length=1, max_length=200, examples=["Alice Chen"])
+    display_name: Label = Field(examples=["Alice Chen"])
     role: Role
     department_id: str | None = Field(default=None, examples=["engineering"])
     email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
-    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=20, examples=[["陈爱丽"]]
-    )
+    aliases: list[Label] = Field(default_factory=list, max_length=20, examples=[["陈爱丽"]])
 
 
 class UserPatch(BaseModel):
@@ -68,21 +67,20 @@ class UserPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: Label | None = None
     role: Role | None = None
     department_id: str | None = None
     email: str | None = Field(default=None, max_length=320, pattern=EMAIL_PATTERN)
-    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
-        default=None, max_length=20
-    )
-    active: bool | None = None
+    aliases: list[Label] | None = Field(default=None, max_length=20)
+    # Strict: 0 or "no" must not deactivate anyone by accident.
+    active: StrictBool | None = None
 
 
 def _http(error: InputError) -> HTTPException:
     return HTTPException(error.status, detail=str(error))
 
 
-@router.get("/me", summary="Who you are")
+@router.get("/me", summary="Who you are", responses=NOT_FOUND)
 def me(caller: AnyUser, session: SessionDep) -> MeOut:
     user = session.get(User, caller.user_id)
     if user is None:  # deleted between authentication and now
@@ -110,7 +108,12 @@ def list_users(
     return [UserOut.model_validate(u) for u in session.scalars(query)]
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, summary="Create a user")
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a user",
+    responses={**CONFLICT, **BAD_BODY},
+)
 def add_user(_: Admin, body: UserCreate, session: SessionDep, clock: ClockDep) -> UserOut:
     try:
         user = create_user(
@@ -129,7 +132,7 @@ def add_user(_: Admin, body: UserCreate, session: SessionDep, clock: ClockDep) -
     return UserOut.model_validate(user)
 
 
-@router.get("/users/{user_id}", summary="One user")
+@router.get("/users/{user_id}", summary="One user", responses=NOT_FOUND)
 def get_user(_: Admin, user_id: str, session: SessionDep) -> UserOut:
     user = session.get(User, user_id)
     if user is None:
@@ -137,7 +140,11 @@ def get_user(_: Admin, user_id: str, session: SessionDep) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.patch("/users/{user_id}", summary="Change or deactivate a user")
+@router.patch(
+    "/users/{user_id}",
+    summary="Change or deactivate a user",
+    responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
+)
 def patch_user(
     _: Admin, user_id: str, body: UserPatch, session: SessionDep, clock: ClockDep
 ) -> UserOut:
@@ -164,9 +171,9 @@ def patch_user(
     if losing_admin and active_admin_count(session) <= 1:
         raise HTTPException(409, detail="this is the last active admin: make another admin first")
     if body.display_name is not None:
-        user.display_name = body.display_name.strip()
+        user.display_name = body.display_name
     if body.aliases is not None:
-        user.aliases = [a.strip() for a in body.aliases]
+        user.aliases = list(body.aliases)
     if body.role is not None:
         user.role = body.role.value
     if body.active is not None:
@@ -177,7 +184,7 @@ def patch_user(
     return UserOut.model_validate(user)
 
 
-@router.get("/users/{user_id}/tokens", summary="A user's tokens")
+@router.get("/users/{user_id}/tokens", summary="A user's tokens", responses=NOT_FOUND)
 def user_tokens(_: Admin, user_id: str, session: SessionDep, clock: ClockDep) -> list[TokenOut]:
     if session.get(User, user_id) is None:
         raise not_found("user", user_id)
@@ -188,6 +195,7 @@ def user_tokens(_: Admin, user_id: str, session: SessionDep, clock: ClockDep) ->
     "/users/{user_id}/tokens",
     status_code=status.HTTP_201_CREATED,
     summary="Create a token for a user (shown once)",
+    responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
 )
 def create_user_token(
     caller: Admin, user_id: str, body: TokenCreate, session: SessionDep, clock: ClockDep

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.analytics.report import MAX_RANGE, GroupBy, UtilizationRow, utilization_report
 from hub.api.common import Staff, TimeRange, UtcTime, bad_input, not_found, time_range
+from hub.api.errors import NOT_FOUND
 from hub.auth.roles import Principal
 from hub.auth.scope import room_clause
 from hub.db.models import Desk, Floor, Room
@@ -69,7 +70,11 @@ def _spaces(
     return sorted(rooms), sorted(desks)
 
 
-@router.get("/utilization", summary="Time-weighted utilization within working hours")
+@router.get(
+    "/utilization",
+    summary="Time-weighted utilization within working hours",
+    responses=NOT_FOUND,
+)
 def utilization(
     caller: Staff,
     rng: ReportRange,
