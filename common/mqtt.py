@@ -14,6 +14,11 @@ What it adds to paho (and why):
   leaves it unacknowledged. Acks carry the connection they belong to
   (:class:`DeliveryTag`): a message id from an earlier connection means
   nothing to the broker on the next one.
+- ``subscribe(..., share_group=G)`` subscribes to ``$share/G/<filter>`` (MQTT 5
+  shared subscription: the broker splits the messages between the group's
+  members) when the connection speaks MQTT 5, and to the plain filter after a
+  fallback to 3.1.1, with a warning; ``no_local`` (MQTT 5) keeps a client's own
+  publications from coming back to it. Received messages carry the plain topic.
 """
 
 import logging
@@ -29,6 +34,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,15 @@ class DeliveryTag:
     connection: int  # which (re)connect delivered it
     mid: int
     qos: int
+
+
+@dataclass(frozen=True)
+class Subscription:
+    qos: int = 1
+    # MQTT 5 shared subscription group; ignored (plain filter) on an MQTT 3.1.1 connection.
+    share_group: str | None = None
+    # MQTT 5: do not deliver this client's own publications back to it.
+    no_local: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,9 @@ class MqttConnection:
         # MQTT 5: how many unacknowledged QoS 1 messages the broker may send us at once.
         # With acks after a batch commit this must cover a batch's worth of messages.
         self._receive_maximum = receive_maximum
-        self._subscriptions: dict[str, int] = {}
+        self._subscriptions: dict[str, Subscription] = {}
+        # The filter each subscription was last made with ($share/... or plain), for unsubscribe.
+        self._made: dict[str, str] = {}
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._stopping = False
@@ -173,17 +190,38 @@ class MqttConnection:
             return False
         return self._client.ack(tag.mid, tag.qos) == paho.MQTT_ERR_SUCCESS
 
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
+    def subscribe(
+        self,
+        topic_filter: str,
+        qos: int = 1,
+        *,
+        share_group: str | None = None,
+        no_local: bool = False,
+    ) -> None:
+        """Subscribe now if connected, and again after every reconnect.
+
+        ``share_group``: an MQTT 5 shared subscription (``$share/<group>/<filter>``); on an
+        MQTT 3.1.1 connection the plain filter is used instead, and a warning logged.
+        """
+        if share_group is not None and not _valid_share_name(share_group):
+            raise ValueError(f"share group {share_group!r} must be non-empty without / + #")
+        subscription = Subscription(qos, share_group, no_local)
         with self._lock:
-            self._subscriptions[topic_filter] = qos
+            self._subscriptions[topic_filter] = subscription
         if self.connected:
-            self._client.subscribe(topic_filter, qos)
+            self._make(self._client, topic_filter, subscription)
 
     def unsubscribe(self, topic_filter: str) -> None:
         with self._lock:
             self._subscriptions.pop(topic_filter, None)
+            made = self._made.pop(topic_filter, topic_filter)
         if self.connected:
-            self._client.unsubscribe(topic_filter)
+            self._client.unsubscribe(made)
+
+    @property
+    def shares_subscriptions(self) -> bool:
+        """Whether share groups are in effect: only on an MQTT 5 connection."""
+        return self.protocol_in_use == "5"
 
     # -- paho plumbing ---------------------------------------------------------
 
@@ -240,8 +278,13 @@ class MqttConnection:
         self.connect_count += 1
         with self._lock:
             subscriptions = list(self._subscriptions.items())
-        for topic_filter, qos in subscriptions:
-            client.subscribe(topic_filter, qos)
+        for topic_filter, subscription in subscriptions:
+            self._make(client, topic_filter, subscription)
+        if not self.shares_subscriptions and any(s.share_group for _, s in subscriptions):
+            log.warning(
+                "MQTT 3.1.1: no shared subscriptions, so this hub worker receives every message; "
+                "run only one worker against this broker (shared subscriptions need MQTT 5)"
+            )
         self._connected.set()
         log.info(
             "connected to %s:%s (MQTT %s)",
@@ -251,6 +294,18 @@ class MqttConnection:
         )
         if self._on_connected is not None:
             self._on_connected()
+
+    def _make(self, client: paho.Client, topic_filter: str, subscription: Subscription) -> None:
+        made = topic_filter
+        if self.shares_subscriptions:
+            if subscription.share_group:
+                made = f"$share/{subscription.share_group}/{topic_filter}"
+            options = SubscribeOptions(qos=subscription.qos, noLocal=subscription.no_local)
+            client.subscribe(made, options=options)
+        else:
+            client.subscribe(made, subscription.qos)
+        with self._lock:
+            self._made[topic_filter] = made
 
     def _fall_back_to_311(self) -> None:
         with self._lock:
@@ -299,3 +354,7 @@ class MqttConnection:
     ) -> None:
         if self._on_published is not None:
             self._on_published(mid)
+
+
+def _valid_share_name(name: str) -> bool:
+    return bool(name) and not any(c in name for c in "/+#")

@@ -71,7 +71,8 @@ class HubProcess:
     child: Child
     url: str
     admin_token: str
-    database_path: Path
+    database_path: Path  # the SQLite file (unused when database_url names another database)
+    database_url: str = ""
 
 
 def start_hub(
@@ -83,26 +84,42 @@ def start_hub(
     prefix: str = "quorum",
     extra_env: dict[str, str] | None = None,
     timeout: float = 60.0,
+    database_url: str | None = None,
+    name: str = "hub",
+    admin_token: str | None = None,
+    wait: bool = True,
 ) -> HubProcess:
+    """A ``python -m hub serve`` process, by default on a SQLite file in ``workdir``.
+
+    Several workers on one database (docs/scaling.md): give each the same ``database_url``
+    (PostgreSQL) and ``admin_token`` and its own ``name`` (its log file and MQTT client id).
+    ``wait=False`` returns at once; :func:`wait_hub` waits for it to answer.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    token = secrets.token_urlsafe(32)
+    token = admin_token or secrets.token_urlsafe(32)
     database = workdir / "hub.db"
     env = {
-        "QUORUM_DATABASE_URL": f"sqlite:///{database}",
+        "QUORUM_DATABASE_URL": database_url or f"sqlite:///{database}",
         "QUORUM_CONFIGS_DIR": str(configs_dir),
         "QUORUM_MQTT_HOST": broker.host,
         "QUORUM_MQTT_PORT": str(broker.port),
         "QUORUM_MQTT_PREFIX": prefix,
+        "QUORUM_MQTT_CLIENT_ID": f"quorum-{name}-{secrets.token_hex(3)}",
         "QUORUM_HOST": "127.0.0.1",
         "QUORUM_PORT": str(port),
         "QUORUM_BOOTSTRAP_TOKEN": token,
         **(extra_env or {}),
     }
-    child = spawn("hub", ["-m", "hub", "serve"], env=env, log_dir=workdir)
-    url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/healthz", child, timeout)
-    return HubProcess(child, url, token, database)
+    child = spawn(name, ["-m", "hub", "serve"], env=env, log_dir=workdir)
+    hub = HubProcess(child, f"http://127.0.0.1:{port}", token, database, env["QUORUM_DATABASE_URL"])
+    if wait:
+        wait_hub(hub, timeout)
+    return hub
+
+
+def wait_hub(hub: HubProcess, timeout: float = 60.0) -> None:
+    wait_http(f"{hub.url}/healthz", hub.child, timeout)
 
 
 def wait_http(url: str, child: Child, timeout: float) -> None:

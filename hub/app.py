@@ -23,7 +23,7 @@ from hub.api.health import router as health_router
 from hub.db.engine import make_engine, make_session_factory
 from hub.live import LiveFeed
 from hub.settings import Settings
-from hub.startup import bootstrap_admin, import_configs, migrate
+from hub.startup import prepare
 from hub.state import HubState, IngestRunner
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,14 @@ def create_app(
 
 
 def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubState:
-    migrate(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     try:
         session_factory = make_session_factory(engine)
-        if settings.configs_dir is not None:
-            import_configs(session_factory, settings.configs_dir)
-        bootstrap_admin(session_factory, settings, clock)
+        prepare(settings, session_factory, clock)
         live = LiveFeed()
         ingest = None
         if settings.ingest_enabled:
@@ -106,11 +107,13 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
                     password=settings.mqtt_password,
                 ),
                 prefix=settings.mqtt_prefix,
-                client_id=settings.mqtt_client_id,
+                client_id=settings.client_id,
+                share_group=settings.ingest_share_group or None,
                 live=live,
                 clock=clock,
                 batch_size=settings.ingest_batch_size,
                 batch_delay_s=settings.ingest_batch_delay_s,
+                receive_maximum=settings.ingest_receive_maximum,
             )
     except BaseException:
         engine.dispose()

@@ -22,7 +22,7 @@ from hub.auth.users import InputError, create_user
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import User
 from hub.settings import Settings, get_settings
-from hub.startup import StartupError, bootstrap_admin, import_configs, migrate
+from hub.startup import StartupError, import_configs, migrate, prepare
 
 # pretty_exceptions off: a traceback with local variables could show a token or password.
 app = typer.Typer(
@@ -80,16 +80,13 @@ def serve() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = prepared_settings()
+    settings = load_settings()
     clock: Clock = SystemClock()
     # Checked before uvicorn starts, so a bad configuration is one clear message, not
     # a lifespan traceback; the lifespan repeats these steps, which are idempotent.
     engine = make_engine(settings.database_url)
     try:
-        factory = make_session_factory(engine)
-        if settings.configs_dir is not None:
-            import_configs(factory, settings.configs_dir)
-        bootstrap_admin(factory, settings, clock)
+        prepare(settings, make_session_factory(engine), clock)
     except StartupError as error:
         fail(str(error))
     finally:

@@ -5,6 +5,8 @@ them; everything else receives values as arguments. Tests build ``Settings``
 directly or override :func:`get_settings` in FastAPI.
 """
 
+import os
+import socket
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +19,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QUORUM_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/hub.db"
+    # Connection pool per hub process (PostgreSQL; SQLite ignores them): the API's requests
+    # and the ingest writer share it. Several workers need workers x (size + overflow)
+    # connections from the server (docs/scaling.md).
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
     # Terminal configuration files to import rooms and desks from at start-up (empty: none).
     configs_dir: Path | None = None
 
@@ -26,12 +33,22 @@ class Settings(BaseSettings):
     mqtt_username: str | None = None
     mqtt_password: str | None = None
     mqtt_prefix: str = "quorum"
-    mqtt_client_id: str = "quorum-hub"
+    # Must be unique per hub worker (the broker disconnects the older of two clients with
+    # the same id). Empty: quorum-hub-<hostname>-<pid>.
+    mqtt_client_id: str = ""
+    # Hub workers with the same group share the terminals' messages (MQTT 5 shared
+    # subscription $share/<group>/...); each message goes to one of them. Empty: no sharing
+    # (every worker would get everything: run only one).
+    ingest_share_group: str = Field(default="quorum-hub", pattern=r"^[^/+#]*$")
     # Start the MQTT consumer with the app (off in API-only tests).
     ingest_enabled: bool = True
     # Commit ingested messages in batches of at most this many, or after this delay.
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_batch_delay_s: float = Field(default=0.05, ge=0)
+    # Unacknowledged messages the broker may send this hub at once (MQTT 5 Receive Maximum).
+    # The hub acks after commit, so this is also how much it buffers while the database is
+    # slow; it must cover what arrives during one batch's commit (docs/ingest.md).
+    ingest_receive_maximum: int = Field(default=5000, ge=1, le=65535)
 
     host: str = "127.0.0.1"
     port: int = 8080
@@ -39,6 +56,11 @@ class Settings(BaseSettings):
     bootstrap_token_file: Path | None = None
     # Create the bootstrap admin with this token instead of a random one (demo, tests).
     bootstrap_token: str | None = None
+
+    @property
+    def client_id(self) -> str:
+        """The MQTT client id this process uses."""
+        return self.mqtt_client_id or f"quorum-hub-{socket.gethostname()}-{os.getpid()}"
 
 
 @lru_cache

@@ -5,14 +5,23 @@
 3. make sure an admin can log in (the bootstrap admin and its token).
 
 Any failure is a :class:`StartupError` whose message says what to fix.
+
+Several hub workers may start at once against one PostgreSQL database (docs/scaling.md):
+:func:`prepare` runs the three steps under a PostgreSQL advisory lock, so one worker
+migrates, imports and creates the admin while the others wait, then find nothing to do.
 """
 
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from common.clock import Clock
 from contract.config_loader import ConfigError
@@ -28,13 +37,65 @@ class StartupError(RuntimeError):
     """The hub cannot start; the message says why and what to change."""
 
 
+# pg_advisory_lock key held while a worker runs the start-up steps ("QUORUM" in ASCII).
+STARTUP_LOCK_KEY = 0x51554F52554D
+
+
+def _shown(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def startup_lock(database_url: str) -> Iterator[None]:
+    """One process at a time in here, on PostgreSQL (SQLite has one writer anyway)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield
+        return
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+        connection = engine.connect()
+    except Exception as error:
+        raise StartupError(
+            f"cannot connect to the database at {_shown(database_url)!r}: {error}"
+        ) from error
+    try:
+        # Session-level: released by the unlock below, or by the server if this process dies.
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            connection.commit()
+    finally:
+        connection.close()
+        engine.dispose()
+
+
 def migrate(settings: Settings) -> None:
+    with startup_lock(settings.database_url):
+        _upgrade(settings)
+
+
+def _upgrade(settings: Settings) -> None:
     try:
         upgrade(settings.database_url)
     except Exception as error:  # driver errors vary by database; the URL is what to check
         raise StartupError(
-            f"cannot bring the database at {settings.database_url!r} up to date: {error}"
+            f"cannot bring the database at {_shown(settings.database_url)!r} up to date: {error}"
         ) from error
+
+
+def prepare(settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    """Every start-up step, in order, one hub process at a time."""
+    with startup_lock(settings.database_url):
+        _upgrade(settings)
+        if settings.configs_dir is not None:
+            import_configs(session_factory, settings.configs_dir)
+        bootstrap_admin(session_factory, settings, clock)
 
 
 def import_configs(session_factory: sessionmaker[Session], directory: Path) -> ImportReport:

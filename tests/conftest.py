@@ -1,13 +1,25 @@
-"""Shared fixtures. Integration tests get a real Mosquitto on a free loopback port."""
+"""Shared fixtures. Integration tests get a real Mosquitto on a free loopback port.
+
+Database tests run on SQLite and on PostgreSQL: a fixture parametrized with
+:data:`BACKENDS` asks :func:`fresh_database` for a new database of either kind. PostgreSQL
+is a running server named by ``QUORUM_TEST_POSTGRES_URL`` (``./dev postgres`` installs,
+starts and sets one up and prints the URL; ``.ci/run`` does it in CI); without it the
+PostgreSQL cases skip, saying so, except in CI, where they fail.
+"""
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal, NoReturn
 
 import pytest
 
+from devtools import postgres
 from devtools.broker import RunningBroker, find_mosquitto, mosquitto_broker
+from hub.db.engine import make_engine, make_session_factory
+from hub.db.migrate import upgrade
+from hub.org.importer import import_config_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRMWARE_CONFIGS = ROOT / "firmware_configs"
@@ -40,3 +52,117 @@ def broker(mosquitto_binary: str, tmp_path: Path) -> Iterator[RunningBroker]:
 def topic_prefix(request: pytest.FixtureRequest) -> str:
     """A topic prefix of this test's own, so tests never see each other's messages."""
     return f"test{next(_prefixes)}-{os.getpid()}"
+
+
+# -- databases: SQLite and PostgreSQL ---------------------------------------------------
+
+#: Parameters of a database fixture that runs its tests on both backends.
+BACKENDS = ("sqlite", "postgresql")
+#: What a fresh database holds: nothing, the migrated schema, or also the shipped organisation.
+Contents = Literal["empty", "schema", "org"]
+
+
+def _no_postgres(reason: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI ({reason}): .ci/run sets it up")
+    pytest.skip(
+        f"PostgreSQL tests skipped: {reason}; "
+        f"export {postgres.ENV_VAR}=$(./dev postgres) to run them"
+    )
+    raise AssertionError("pytest.skip returned")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    """A PostgreSQL role that may create databases (skips the test when there is none)."""
+    url = postgres.admin_url_from_env()
+    if url is None:
+        _no_postgres(f"{postgres.ENV_VAR} is not set")
+    try:
+        postgres.check_server(url)
+    except postgres.PostgresUnavailable as exc:
+        _no_postgres(str(exc))
+    return url
+
+
+def _fill(url: str, contents: Contents) -> None:
+    if contents == "empty":
+        return
+    upgrade(url)
+    if contents == "org":
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session, session.begin():
+            import_config_dir(session, FIRMWARE_CONFIGS)
+        engine.dispose()
+
+
+class PostgresDatabases:
+    """Migrated template databases, made once per session, and fresh copies of them."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self._templates: dict[Contents, str] = {}
+        self._made: list[str] = []
+
+    def fresh(self, contents: Contents) -> tuple[str, str]:
+        """(name, URL) of a new database copied from the template holding ``contents``."""
+        if contents == "empty":
+            name = postgres.unique_name("quorum_test")
+            self._made.append(name)
+            return name, postgres.create_database(self.admin_url, name)
+        template = self._templates.get(contents)
+        if template is None:
+            template = postgres.unique_name(f"quorum_tpl_{contents}")
+            self._made.append(template)
+            _fill(postgres.create_database(self.admin_url, template), contents)
+            self._templates[contents] = template
+        name = postgres.unique_name("quorum_test")
+        self._made.append(name)
+        return name, postgres.create_database(self.admin_url, name, template=template)
+
+    def drop(self, name: str) -> None:
+        postgres.drop_database(self.admin_url, name)
+        if name in self._made:
+            self._made.remove(name)
+
+    def drop_all(self) -> None:
+        for name in reversed(self._made):
+            postgres.drop_database(self.admin_url, name)
+        self._made.clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_admin_url: str) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_admin_url)
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+#: fresh_database(backend, contents) -> URL of a database of this test's own.
+FreshDatabase = Callable[[str, Contents], str]
+
+
+@pytest.fixture
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FreshDatabase]:
+    """Makes databases for this test; PostgreSQL ones are dropped when it ends."""
+    dropped: list[tuple[PostgresDatabases, str]] = []
+
+    def make(backend: str, contents: Contents) -> str:
+        if backend == "postgresql":
+            databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+            name, url = databases.fresh(contents)
+            dropped.append((databases, name))
+            return url
+        if backend != "sqlite":
+            raise ValueError(f"unknown database backend {backend!r}")
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub.db'}"
+        _fill(url, contents)
+        return url
+
+    yield make
+    for databases, name in dropped:
+        databases.drop(name)

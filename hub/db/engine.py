@@ -1,4 +1,10 @@
-"""Engine and session factory. SQLite gets WAL mode and a busy timeout."""
+"""Engine and session factory. SQLite gets WAL mode and a busy timeout.
+
+PostgreSQL gets a bounded pool whose connections are checked before use
+(``pool_pre_ping``): a managed server's failover or idle timeout otherwise hands the
+ingest writer a dead connection. ``postgresql://`` URLs use psycopg 3, the
+``postgres`` extra (SQLAlchemy's own default would be psycopg2).
+"""
 
 from pathlib import Path
 from typing import Any
@@ -8,13 +14,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(
+    database_url: str, *, pool_size: int | None = None, max_overflow: int | None = None
+) -> Engine:
     url = make_url(database_url)
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif url.get_backend_name() == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        kwargs["pool_pre_ping"] = True
+        if pool_size is not None:
+            kwargs["pool_size"] = pool_size
+        if max_overflow is not None:
+            kwargs["max_overflow"] = max_overflow
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -154,13 +154,14 @@ def apply_batch(
         if isinstance(message.data, SpoolGapData):
             gap = message.data
             gap_touch = touched.setdefault((env.device, gap.boot), StreamTouch(message.room))
-            gap_touch.given_up.extend((r.first, r.last, gap.reason) for r in gap.ranges)
+            reason = _no_nul(gap.reason)
+            gap_touch.given_up.extend((r.first, r.last, reason) for r in gap.ranges)
         result.events.extend(_apply_sequenced(message, spaces, rows, now))
     for table, table_rows in rows.items():
         if table_rows:
             session.execute(insert(table), table_rows)
     write_devices(session, org.devices.values(), status_changes)
-    spaces.write(session)
+    result.events.extend(spaces.write(session))
     advanced = advance(session, touched, now, replay_policy, marks)
     result.commands, result.marks = advanced.commands, advanced.marks
     session.flush()  # dead letters are ORM objects
@@ -177,7 +178,7 @@ def _screen(
             decoded.append((item, _decode(item)))
         except ContractError as exc:
             _dead(session, result, item, exc.reason.value, exc.detail)
-    devices = load_devices(session, (m.envelope.device for _, m in decoded))
+    devices = load_devices(session, (m.envelope.device for _, m in decoded), lock=True)
     org = OrgView.load(session, (m for _, m in decoded), devices)
     accepted: list[tuple[Received, Message]] = []
     for item, message in decoded:
@@ -222,7 +223,7 @@ def _apply_sequenced(
             {
                 "device_id": env.device,
                 "sensor_id": data.sensor_id,
-                "kind": data.kind[:32],
+                "kind": _no_nul(data.kind)[:32],  # free text: PostgreSQL refuses NUL
                 "active": data.active,
                 "ts": env.ts,
             }

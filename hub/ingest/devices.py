@@ -94,11 +94,24 @@ class DeviceRow:
     status_changed: bool = field(default=False, compare=False)  # any other liveness column
 
 
-def load_devices(session: Session, ids: Iterable[str]) -> dict[str, DeviceRow]:
+def load_devices(
+    session: Session, ids: Iterable[str], *, lock: bool = False
+) -> dict[str, DeviceRow]:
+    """The rows of ``ids`` that exist.
+
+    ``lock``: ``SELECT ... FOR UPDATE`` (PostgreSQL; SQLite has one writer anyway), so two
+    hub workers never apply messages of one device at the same time: the second waits for
+    the first one's commit and then reads its result. Rows are locked in id order, as
+    everything else a batch locks afterwards (space states, streams) is in key order: two
+    batches never wait for each other in a cycle.
+    """
     devices: dict[str, DeviceRow] = {}
     columns = [_DEVICES.c.id, _DEVICES.c.room_id, *(_DEVICES.c[name] for name in _LIVENESS)]
     for chunk in chunked(set(ids)):
-        for row in session.execute(select(*columns).where(_DEVICES.c.id.in_(chunk))):
+        query = select(*columns).where(_DEVICES.c.id.in_(chunk)).order_by(_DEVICES.c.id)
+        if lock:
+            query = query.with_for_update()
+        for row in session.execute(query):
             devices[row.id] = DeviceRow(
                 id=row.id,
                 room_id=row.room_id,
@@ -152,9 +165,9 @@ def apply_status(
         note_boot(device, boot)
     else:
         note_seen(device, received_at, boot)
-    # Column widths: SQLite ignores them, PostgreSQL would reject the whole batch.
-    software = data.software_version[:64] if data.software_version else device.software_version
-    config = data.config_version[:64] if data.config_version else device.config_version
+    # Column widths and NUL characters: SQLite takes both, PostgreSQL would reject the batch.
+    software = _text(data.software_version, 64) or device.software_version
+    config = _text(data.config_version, 64) or device.config_version
     if (software, config) != (device.software_version, device.config_version):
         device.software_version, device.config_version = software, config
         device.status_changed = True
@@ -163,7 +176,7 @@ def apply_status(
     if device.status_changed_at is not None and device.online == online:
         return StatusOutcome(applied=True)
     device.online, device.status_changed_at, device.status_changed = online, received_at, True
-    reason = data.reason[:32] if data.reason else None
+    reason = _text(data.reason, 32)
     change = {"device_id": device.id, "online": online, "at": received_at, "reason": reason}
     event = {
         "type": "device",
@@ -175,12 +188,17 @@ def apply_status(
     return StatusOutcome(applied=True, change=change, event=event)
 
 
+def _text(value: str | None, width: int) -> str | None:
+    return value.replace("\x00", "\\x00")[:width] if value else None
+
+
 def write_devices(
     session: Session, devices: Iterable[DeviceRow], changes: list[dict[str, Any]]
 ) -> None:
     """Write back what a batch changed: one executemany per kind of change."""
-    changed = [d for d in devices if d.status_changed]
-    seen = [d for d in devices if d.seen and not d.status_changed]
+    ordered = sorted(devices, key=lambda d: d.id)  # lock order, see load_devices
+    changed = [d for d in ordered if d.status_changed]
+    seen = [d for d in ordered if d.seen and not d.status_changed]
     if changed:
         session.execute(
             _STATUS_WRITE,

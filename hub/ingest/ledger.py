@@ -43,6 +43,9 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> set[LedgerKey]:
     """
     if not rows:
         return set()
+    # Key order: two workers inserting overlapping keys (a re-delivery) wait for each other
+    # in the same order, never in a cycle.
+    rows = sorted(rows, key=_row_key)
     make_insert = _INSERT_IGNORING_CONFLICTS.get(session.get_bind().dialect.name)
     if make_insert is not None:
         statement = cast(

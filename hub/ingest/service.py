@@ -21,6 +21,16 @@ Why this shape:
   message at a time, so one bad message never loses the rest.
 - Live events are published only after their batch is committed, so the API
   never shows a state the database does not have.
+- Several hub processes ("workers") can share the ingest (docs/scaling.md): the
+  terminals' messages come through an MQTT 5 shared subscription
+  (``$share/<share_group>/...``), so each goes to one worker. Status messages
+  are the exception: every worker subscribes to them directly, because a shared
+  subscription gets no retained messages under the MQTT 5 rules, and a worker
+  that starts must learn every terminal's retained status; applying a status is
+  idempotent (latest wins, the device row is locked). Live events go to this
+  worker's own feed and, on the hub-internal topic ``<prefix>/v1/hub/live``, to
+  every other worker's (hub.live.LiveBus), so any worker's SSE stream shows every
+  change.
 """
 
 import logging
@@ -53,7 +63,7 @@ from hub.ingest.apply import (
 from hub.ingest.ratelog import RateLimitedLog
 from hub.ingest.stats import IngestStats, StatsTally
 from hub.ingest.watermarks import MarkCache, OutgoingCommand, ReplayPolicy, sweep
-from hub.live import LiveFeed
+from hub.live import LiveBus, LiveFeed
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +101,7 @@ class IngestService:
         batch_delay_s: float = 0.05,
         replay_policy: ReplayPolicy = ReplayPolicy(),
         receive_maximum: int = RECEIVE_MAXIMUM,
+        share_group: str | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -100,7 +111,10 @@ class IngestService:
         self._batch_size = batch_size
         self._batch_delay_s = batch_delay_s
         self._prefix = prefix
-        self._replay_policy = replay_policy
+        # Replays come as bursts; several terminals' at once must fit the receive window.
+        self._replay_policy = replay_policy or ReplayPolicy(
+            max_per_request=max(10, receive_maximum // 8)
+        )
         self._marks = MarkCache()
         self._acks = AckThrottle(clock)
         self._last_sweep = clock.monotonic()
@@ -122,9 +136,16 @@ class IngestService:
             manual_ack=True,
             receive_maximum=receive_maximum,
         )
+        self.worker_id = client_id  # the MQTT client id: names this worker
         self._filters = all_terminal_messages(prefix)
         for topic_filter in self._filters:
-            self._mqtt.subscribe(topic_filter, qos=1)
+            # Status: every worker, not shared (retained messages; see the module docstring).
+            group = None if topic_filter.endswith("/status") else share_group
+            self._mqtt.subscribe(topic_filter, qos=1, share_group=group)
+        # Live events from the other workers; only when workers share the ingest.
+        self._bus = LiveBus(prefix, client_id, live) if share_group else None
+        if self._bus is not None:
+            self._mqtt.subscribe(self._bus.topic, qos=0, no_local=True)
 
     # -- public interface --------------------------------------------------------
 
@@ -176,6 +197,9 @@ class IngestService:
             topic = message.topic
         except UnicodeDecodeError:  # brokers should refuse these; dead-letter it if one does not
             topic = "<topic is not valid UTF-8>"
+        if self._bus is not None and topic == self._bus.topic:
+            self._bus.receive(bytes(message.payload))  # another worker's live events: not ingest
+            return
         self._tally.count_received()
         now = self._clock.now()
         tag = self._mqtt.delivery_tag(message)
@@ -358,6 +382,8 @@ class IngestService:
                 self._live.publish(event)
             except Exception:  # a broken listener must not stop ingest
                 log.exception("live feed rejected an event")
+        if self._bus is not None and result.events:
+            self._mqtt.publish(self._bus.topic, self._bus.encode(result.events), qos=0)
 
     def _send_commands(self, commands: list[OutgoingCommand]) -> None:
         """Acks and replay requests to terminals; QoS 1, but losing one is harmless."""

@@ -5,9 +5,12 @@ broker re-delivery), so a change only moves the live state when its device
 timestamp is at least the newest one already applied to that space
 (``last_change_ts``). ``since`` is not enough for that: it marks when the
 current value began and stays put when a change repeats the value, so it can
-be older than the newest change. Late changes still go into the history; only
-the live state ignores them. A heartbeat's snapshot only fills in spaces that
-have no state yet.
+be older than the newest change. Late changes still go into the history; the
+live value ignores them, and ``since`` is re-read from the history when a late
+change falls inside the current run or extends it backwards. So the state is the
+same whatever order a space's changes arrive in, which several hub workers
+committing one room's changes concurrently rely on (docs/scaling.md). A
+heartbeat's snapshot only fills in spaces that have no state yet.
 
 Like devices, states are plain rows written back with one Core statement per
 kind of change, because a busy batch touches many of them.
@@ -22,10 +25,11 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from hub.db.models import SpaceState
+from hub.db.models import OccupancyChange, SpaceState
 from hub.ingest.org import SpaceKey, chunked
 
 _STATES = cast(Table, SpaceState.__table__)
+_HISTORY = cast(Table, OccupancyChange.__table__)
 _COLUMNS = ("space_kind", "space_id", "occupied", "since", "updated_at", "last_change_ts")
 _WRITE_BACK = (
     update(_STATES)
@@ -58,16 +62,24 @@ class SpaceBook:
 
     def __init__(self, session: Session, keys: Iterable[SpaceKey]) -> None:
         self._states: dict[SpaceKey, _State] = {}
+        # States whose ``since`` a late change may have moved: (room, hub time, device time of
+        # the earliest such change) for each.
+        self._recheck: dict[SpaceKey, tuple[str, datetime, datetime]] = {}
         by_kind: dict[str, set[str]] = defaultdict(set)
         for kind, space_id in keys:
             by_kind[kind].add(space_id)
         # One "kind = ? AND id IN (...)" query per kind: it searches the primary key, where a
         # row-value IN ((kind, id), ...) makes SQLite scan the whole table.
+        # Locked (PostgreSQL) in key order, as in hub.ingest.devices.load_devices: another
+        # hub worker applying a change to the same space waits, then reads this one's result.
         columns = [_STATES.c[name] for name in _COLUMNS]
-        for kind, ids in by_kind.items():
+        for kind, ids in sorted(by_kind.items()):
             for chunk in chunked(ids):
-                query = select(*columns).where(
-                    _STATES.c.space_kind == kind, _STATES.c.space_id.in_(chunk)
+                query = (
+                    select(*columns)
+                    .where(_STATES.c.space_kind == kind, _STATES.c.space_id.in_(chunk))
+                    .order_by(_STATES.c.space_id)
+                    .with_for_update()
                 )
                 for row in session.execute(query):
                     state = _State(*row)
@@ -84,7 +96,17 @@ class SpaceBook:
             return _event(state, room_id)
         newest = max(state.since, state.last_change_ts) if state.last_change_ts else state.since
         if ts < newest:
-            return None  # late: it is history, but newer news already decided the state
+            # Late: history only, newer news decided the value. But it may move where the
+            # current run of equal values began (``since``): an opposite change inside the
+            # run, or an equal one before it. write() then re-reads that from the history,
+            # so the state ends the same whatever order changes arrive in (two hub workers
+            # commit a room's consecutive changes in either order).
+            breaks_run = occupied != state.occupied and ts >= state.since
+            extends_run = occupied == state.occupied and ts < state.since
+            if breaks_run or extends_run:
+                _, _, earliest = self._recheck.get(key, (room_id, now, ts))
+                self._recheck[key] = (room_id, now, min(earliest, ts))
+            return None
         state.last_change_ts, state.dirty = ts, True
         if state.occupied == occupied:
             return None  # a repeat (e.g. the terminal's initial report after a restart)
@@ -100,13 +122,69 @@ class SpaceBook:
         state = self._states[key] = _State(*key, occupied, ts, now, None, is_new=True)
         return _event(state, room_id)
 
-    def write(self, session: Session) -> None:
-        new = [s for s in self._states.values() if s.is_new]
-        changed = [s for s in self._states.values() if s.dirty and not s.is_new]
+    def write(self, session: Session) -> list[dict[str, Any]]:
+        """Write the states back (after the batch's history rows); returns live events for
+        states whose ``since`` a late change moved."""
+        events = []
+        history = _history_since(session, {k: v[2] for k, v in self._recheck.items()})
+        for key, (room_id, now, _) in sorted(self._recheck.items()):
+            state = self._states[key]
+            since = _run_start(state, history.get(key, []))
+            if since != state.since:
+                state.since, state.updated_at, state.dirty = since, now, True
+                events.append(_event(state, room_id))
+        states = [self._states[key] for key in sorted(self._states)]
+        new = [s for s in states if s.is_new]
+        changed = [s for s in states if s.dirty and not s.is_new]
         if new:
             session.execute(insert(_STATES), [_values(s, "") for s in new])
         if changed:
             session.execute(_WRITE_BACK, [_values(s, "b_") for s in changed])
+        return events
+
+
+def _history_since(
+    session: Session, earliest: dict[SpaceKey, datetime]
+) -> dict[SpaceKey, list[tuple[datetime, bool]]]:
+    """Each space's history from its earliest late change on, in device time order: one
+    query for all of them (from the earliest of those times; the batch's own changes are
+    already inserted), sorted out here."""
+    found: dict[SpaceKey, list[tuple[datetime, bool]]] = defaultdict(list)
+    if not earliest:
+        return found
+    params = {
+        "kinds": sorted({kind for kind, _ in earliest}),
+        "ids": sorted({space_id for _, space_id in earliest}),
+        "ts": min(earliest.values()),
+    }
+    for kind, space_id, ts, occupied in session.execute(_HISTORY_SINCE, params):
+        key = (kind, space_id)
+        if key in earliest and ts >= earliest[key]:
+            found[key].append((ts, bool(occupied)))
+    for changes in found.values():
+        changes.sort(key=lambda change: change[0])
+    return found
+
+
+_HISTORY_SINCE = select(
+    _HISTORY.c.space_kind, _HISTORY.c.space_id, _HISTORY.c.ts, _HISTORY.c.occupied
+).where(  # (kind, id, ts): the order of ix_occupancy_changes_space_ts
+    _HISTORY.c.space_kind.in_(bindparam("kinds", expanding=True)),
+    _HISTORY.c.space_id.in_(bindparam("ids", expanding=True)),
+    _HISTORY.c.ts >= bindparam("ts", type_=_HISTORY.c.ts.type),
+)
+
+
+def _run_start(state: _State, window: list[tuple[datetime, bool]]) -> datetime:
+    """Where the newest run of ``state.occupied`` began, given the history from the earliest
+    late change on. If that window holds an opposite value, the run began at the first
+    change after the last one; if not, the window only adds to the run's start."""
+    opposite = [ts for ts, occupied in window if occupied != state.occupied]
+    if opposite:
+        last = max(opposite)
+        after = (ts for ts, occupied in window if occupied == state.occupied and ts > last)
+        return min(after, default=state.since)  # none: the value came from a heartbeat
+    return min([state.since, *(ts for ts, _ in window)])
 
 
 def _values(state: _State, prefix: str) -> dict[str, Any]:

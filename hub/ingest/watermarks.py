@@ -11,11 +11,13 @@ Everything here runs inside the writer's transaction, so a watermark is never
 ahead of what is committed; the commands it returns are published after the commit.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import Table, and_, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from contract.commands import AckCommand, ReplayCommand, SpoolCommand
@@ -86,6 +88,11 @@ class Advanced:
 class ReplayPolicy:
     gap_grace: timedelta = timedelta(seconds=GAP_GRACE_S)
     replay_interval: timedelta = timedelta(seconds=REPLAY_INTERVAL_S)
+    # At most this many messages asked for per request: a replay arrives as a burst, and a
+    # burst larger than the hub's receive window plus the broker's queue would be dropped
+    # again on the way. Once a request has made progress the next part is asked for after
+    # the grace, without waiting for the replay interval.
+    max_per_request: int = 1000
 
 
 def advance(
@@ -99,21 +106,33 @@ def advance(
 
     Every touched stream gets an ack, even when its watermark did not move: a duplicate
     means the terminal re-sent something, so it has not heard the last ack.
+
+    Streams the cache cannot settle are read in a few batched queries, not a few per
+    stream: with several hub workers each one sees every stream with holes (the other
+    workers hold the rest of its seqs), so this is their common case.
     """
     out = Advanced()
     in_order: list[dict[str, object]] = []
+    slow: dict[StreamKey, StreamTouch] = {}
     for key, touch in sorted(touched.items()):
-        device, boot = key
         mark = _in_order_mark(cache.get(key) if cache else None, touch)
-        if mark is not None:  # the common case: no reads, one batched UPDATE below
-            in_order.append({"d": device, "b": boot, "m": mark.through_seq, "now": now})
-        else:
-            stream = _locked_stream(session, key, touch, now)
-            out.commands.extend(_settle(session, stream, now, policy))
-            mark = StreamMark(stream.through_seq, stream.highest_seq)
-        out.marks[key] = mark
-        ack = AckCommand(boot=boot, through_seq=mark.through_seq)
-        out.commands.append(OutgoingCommand(device, touch.room_id, ack))
+        if mark is None:
+            slow[key] = touch
+        else:  # the common case of one worker: no reads, one batched UPDATE below
+            in_order.append({"d": key[0], "b": key[1], "m": mark.through_seq, "now": now})
+            out.marks[key] = mark
+    settled: dict[StreamKey, list[OutgoingCommand]] = {}
+    if slow:
+        streams = _locked_streams(session, slow, now)
+        prefetch = _Prefetch.load(session, streams)
+        for key, stream in streams.items():
+            settled[key] = _settle(session, stream, now, policy, prefetch)
+            out.marks[key] = StreamMark(stream.through_seq, stream.highest_seq)
+        _write_streams(session, streams.values())
+    for key, touch in sorted(touched.items()):
+        out.commands.extend(settled.get(key, []))
+        ack = AckCommand(boot=key[1], through_seq=out.marks[key].through_seq)
+        out.commands.append(OutgoingCommand(key[0], touch.room_id, ack))
     if in_order:
         session.connection().execute(_RAISE_MARK, in_order)
     return out
@@ -150,39 +169,172 @@ _RAISE_MARK = (
 )
 
 
-def _locked_stream(
-    session: Session, key: StreamKey, touch: StreamTouch, now: datetime
-) -> IngestStream:
-    """The stream's row, locked, with this batch's given-up ranges and highest seq recorded."""
-    device, boot = key
-    for first, last, reason in touch.given_up:
-        session.add(
-            GivenUpRange(
-                device_id=device,
-                boot=boot,
-                first_seq=first,
-                last_seq=last,
-                reason=reason[:32],
-                reported_at=now,
-            )
+@dataclass
+class _StreamRow:
+    """An ``ingest_streams`` row read with Core: ORM objects cost too much per stream when a
+    batch settles dozens of streams (several workers: every batch)."""
+
+    device_id: str
+    boot: str
+    room_id: str
+    through_seq: int
+    highest_seq: int
+    gap_since: datetime | None
+    replay_requested_at: datetime | None
+    replays_requested: int
+    updated_at: datetime
+
+
+_STREAMS = cast(Table, IngestStream.__table__)
+_GIVEN_UP = cast(Table, GivenUpRange.__table__)
+_LEDGER = cast(Table, IngestedMessage.__table__)
+_ROW_COLUMNS = tuple(f.name for f in fields(_StreamRow))
+
+
+def _in(column: Any, name: str) -> Any:
+    """``column IN (...)`` with one expanding parameter: one cached statement for any size."""
+    return column.in_(bindparam(name, expanding=True))
+
+
+# The touched streams, locked in key order. Filtered by device and by boot separately (a few
+# extra rows at most: another boot of a device would need the same random boot id).
+_LOCK_STREAMS = (
+    select(*(_STREAMS.c[name] for name in _ROW_COLUMNS))
+    .where(_in(_STREAMS.c.device_id, "devices"), _in(_STREAMS.c.boot, "boots"))
+    .order_by(_STREAMS.c.device_id, _STREAMS.c.boot)
+    .with_for_update()
+)
+# Each stream's stored seqs in (through_seq, through_seq + STORED_PAGE], before it moves.
+_STORED_WINDOWS = (
+    select(_LEDGER.c.device_id, _LEDGER.c.boot, _LEDGER.c.seq)
+    .select_from(
+        _STREAMS.join(
+            _LEDGER,
+            and_(
+                _LEDGER.c.device_id == _STREAMS.c.device_id,
+                _LEDGER.c.boot == _STREAMS.c.boot,
+                _LEDGER.c.seq > _STREAMS.c.through_seq,
+                _LEDGER.c.seq <= _STREAMS.c.through_seq + STORED_PAGE,
+            ),
         )
-    stream = session.get(IngestStream, key, with_for_update=True)
-    if stream is None:
-        stream = IngestStream(
-            device_id=device,
-            boot=boot,
-            room_id=touch.room_id,
-            through_seq=0,
-            highest_seq=0,
-            replays_requested=0,
-            updated_at=now,
-        )
-        session.add(stream)
-    stream.room_id = touch.room_id
-    highest_given_up = max((last for _, last, _ in touch.given_up), default=0)
-    stream.highest_seq = max(stream.highest_seq, touch.highest_seq, highest_given_up)
-    session.flush()  # the given-up ranges must be visible to the walk
-    return stream
+    )
+    .where(_in(_STREAMS.c.device_id, "devices"), _in(_STREAMS.c.boot, "boots"))
+)
+_GIVEN_UP_OF = select(
+    _GIVEN_UP.c.device_id, _GIVEN_UP.c.boot, _GIVEN_UP.c.first_seq, _GIVEN_UP.c.last_seq
+).where(_in(_GIVEN_UP.c.device_id, "devices"), _in(_GIVEN_UP.c.boot, "boots"))
+
+
+def _typed(name: str) -> Any:
+    return bindparam(f"b_{name}", type_=_STREAMS.c[name].type)
+
+
+_WRITE_STREAM = (
+    update(_STREAMS)
+    .where(_STREAMS.c.device_id == _typed("device_id"), _STREAMS.c.boot == _typed("boot"))
+    .values({name: _typed(name) for name in _ROW_COLUMNS[2:]})
+)
+
+
+def _locked_streams(
+    session: Session, touched: Mapping[StreamKey, StreamTouch], now: datetime
+) -> dict[StreamKey, _StreamRow]:
+    """The streams' rows, locked in key order, with this batch's given-up ranges and highest
+    seqs recorded; rows are created for streams seen for the first time."""
+    given_up = [
+        {
+            "device_id": device,
+            "boot": boot,
+            "first_seq": first,
+            "last_seq": last,
+            "reason": reason[:32],
+            "reported_at": now,
+        }
+        for (device, boot), touch in touched.items()
+        for first, last, reason in touch.given_up
+    ]
+    if given_up:
+        session.execute(insert(_GIVEN_UP), given_up)
+    keys = _key_params(touched)
+    found = {
+        (row.device_id, row.boot): _StreamRow(*row) for row in session.execute(_LOCK_STREAMS, keys)
+    }
+    streams: dict[StreamKey, _StreamRow] = {}
+    new: list[_StreamRow] = []
+    for key, touch in sorted(touched.items()):
+        stream = found.get(key)
+        if stream is None:
+            stream = _StreamRow(key[0], key[1], touch.room_id, 0, 0, None, None, 0, now)
+            new.append(stream)
+        stream.room_id = touch.room_id
+        highest_given_up = max((last for _, last, _ in touch.given_up), default=0)
+        stream.highest_seq = max(stream.highest_seq, touch.highest_seq, highest_given_up)
+        streams[key] = stream
+    if new:  # as found (through 0): the windows below join on them; written back after
+        session.execute(insert(_STREAMS), [_row_values(s, "") for s in new])
+    return streams
+
+
+def _write_streams(session: Session, streams: Iterable[_StreamRow]) -> None:
+    session.execute(_WRITE_STREAM, [_row_values(s, "b_") for s in streams])
+
+
+def _row_values(stream: _StreamRow, prefix: str) -> dict[str, Any]:
+    return {f"{prefix}{name}": getattr(stream, name) for name in _ROW_COLUMNS}
+
+
+def _key_params(keys: Iterable[StreamKey]) -> dict[str, list[str]]:
+    devices, boots = set(), set()
+    for device, boot in keys:
+        devices.add(device)
+        boots.add(boot)
+    return {"devices": sorted(devices), "boots": sorted(boots)}
+
+
+@dataclass
+class _Prefetch:
+    """What ``_settle`` reads for each stream, fetched for all of a batch's streams at once.
+
+    ``stored``: the seqs stored in ``(mark, mark + STORED_PAGE]``; that equals the first page
+    ``_stored_above`` would read whenever the window is full or reaches the stream's highest
+    seq. Otherwise (or once the walk has moved the mark) the helpers query as before.
+    """
+
+    marks: dict[StreamKey, int]
+    stored: dict[StreamKey, list[int]]
+    given_up: dict[StreamKey, list[tuple[int, int]]]
+
+    @classmethod
+    def load(cls, session: Session, streams: Mapping[StreamKey, _StreamRow]) -> "_Prefetch":
+        marks = {key: stream.through_seq for key, stream in streams.items()}
+        stored: dict[StreamKey, list[int]] = defaultdict(list)
+        given_up: dict[StreamKey, list[tuple[int, int]]] = defaultdict(list)
+        keys = _key_params(marks)
+        for device, boot, seq in session.execute(_STORED_WINDOWS, keys):
+            stored[(device, boot)].append(seq)
+        for device, boot, first, last in session.execute(_GIVEN_UP_OF, keys):
+            given_up[(device, boot)].append((first, last))
+        for seqs in stored.values():
+            seqs.sort()
+        return cls(marks, stored, given_up)
+
+    def stored_above(self, stream: "_AnyStream", mark: int) -> list[int] | None:
+        key = (stream.device_id, stream.boot)
+        if self.marks.get(key) != mark:
+            return None
+        page = self.stored.get(key, [])
+        if len(page) == STORED_PAGE or stream.highest_seq <= mark + STORED_PAGE:
+            return page
+        return None
+
+    def given_up_above(self, stream: "_AnyStream") -> list[tuple[int, int]] | None:
+        key = (stream.device_id, stream.boot)
+        if key not in self.marks:
+            return None
+        return [r for r in self.given_up.get(key, []) if r[1] > stream.through_seq]
+
+
+_AnyStream = IngestStream | _StreamRow
 
 
 def sweep(
@@ -190,10 +342,13 @@ def sweep(
 ) -> list[OutgoingCommand]:
     """Time and ask for holes on streams that went quiet: nothing arrives to call advance()."""
     due = now - policy.gap_grace
+    # A stream another worker is working on right now is skipped (SKIP LOCKED): that worker
+    # settles it itself, and the next sweep looks again. SQLite ignores the clause.
     streams = session.scalars(
-        select(IngestStream).where(
-            IngestStream.gap_since.is_not(None), IngestStream.gap_since <= due
-        )
+        select(IngestStream)
+        .where(IngestStream.gap_since.is_not(None), IngestStream.gap_since <= due)
+        .order_by(IngestStream.device_id, IngestStream.boot)
+        .with_for_update(skip_locked=True)
     ).all()
     commands: list[OutgoingCommand] = []
     for stream in streams:
@@ -202,13 +357,17 @@ def sweep(
 
 
 def _settle(
-    session: Session, stream: IngestStream, now: datetime, policy: ReplayPolicy
+    session: Session,
+    stream: _AnyStream,
+    now: datetime,
+    policy: ReplayPolicy,
+    prefetch: _Prefetch | None = None,
 ) -> list[OutgoingCommand]:
     """Walk the watermark up; if a hole remains, time it and maybe ask for a replay."""
-    given_up = _given_up(session, stream)
+    given_up = _given_up(session, stream, prefetch)
     mark = stream.through_seq
     while True:  # page through what is stored above the mark: a long hole must stay cheap
-        page = _stored_above(session, stream, mark)
+        page = _stored_above(session, stream, mark, prefetch)
         full = len(page) == STORED_PAGE
         upto = page[-1] if full else stream.highest_seq
         holes = missing_ranges(mark, upto, page, given_up)
@@ -216,13 +375,15 @@ def _settle(
             break
         mark = upto
     mark = holes[0][0] - 1 if holes else max(mark, upto)
+    progressed = mark > stream.through_seq
     stream.through_seq = mark
     stream.updated_at = now
     if not holes:
         stream.gap_since = None
         return []
-    if stream.gap_since is None:
+    if stream.gap_since is None or progressed:  # a new hole, or what is left of one
         stream.gap_since = now
+        stream.replay_requested_at = None
         return []
     if now - stream.gap_since < policy.gap_grace:
         return []
@@ -231,7 +392,9 @@ def _settle(
         return []
     stream.replay_requested_at = now
     stream.replays_requested += 1
-    ranges = [SeqRange(first=first, last=last) for first, last in holes]
+    ranges = [
+        SeqRange(first=first, last=last) for first, last in _cap(holes, policy.max_per_request)
+    ]
     return [
         OutgoingCommand(
             stream.device_id, stream.room_id, ReplayCommand(boot=stream.boot, ranges=ranges)
@@ -239,7 +402,23 @@ def _settle(
     ]
 
 
-def _stored_above(session: Session, stream: IngestStream, mark: int) -> list[int]:
+def _cap(holes: list[tuple[int, int]], budget: int) -> list[tuple[int, int]]:
+    """The lowest ``budget`` seqs of ``holes``."""
+    capped: list[tuple[int, int]] = []
+    for first, last in holes:
+        if budget <= 0:
+            break
+        capped.append((first, min(last, first + budget - 1)))
+        budget -= capped[-1][1] - first + 1
+    return capped
+
+
+def _stored_above(
+    session: Session, stream: _AnyStream, mark: int, prefetch: _Prefetch | None = None
+) -> list[int]:
+    fetched = prefetch.stored_above(stream, mark) if prefetch is not None else None
+    if fetched is not None:
+        return fetched
     return list(
         session.scalars(
             select(IngestedMessage.seq)
@@ -254,7 +433,12 @@ def _stored_above(session: Session, stream: IngestStream, mark: int) -> list[int
     )
 
 
-def _given_up(session: Session, stream: IngestStream) -> list[tuple[int, int]]:
+def _given_up(
+    session: Session, stream: _AnyStream, prefetch: _Prefetch | None = None
+) -> list[tuple[int, int]]:
+    fetched = prefetch.given_up_above(stream) if prefetch is not None else None
+    if fetched is not None:
+        return fetched
     rows = session.execute(
         select(GivenUpRange.first_seq, GivenUpRange.last_seq).where(
             GivenUpRange.device_id == stream.device_id,

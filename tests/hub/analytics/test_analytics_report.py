@@ -1,4 +1,4 @@
-"""The report and history functions against a real (temporary) SQLite database.
+"""The report and history functions against a real (temporary) database, SQLite and PostgreSQL.
 
 The week of Monday 2025-03-24 in Berlin: Friday the 28th is a site holiday and the
 clocks go forward on Sunday the 30th. Expected numbers are worked out by hand next to
@@ -8,6 +8,7 @@ each scenario.
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +24,6 @@ from hub.analytics import (
     utilization_report,
 )
 from hub.db.engine import make_engine
-from hub.db.migrate import upgrade
 from hub.db.models import DeviceStatusChange, OccupancyChange, SiteHoliday
 from hub.org.importer import import_config_dir
 
@@ -43,11 +43,9 @@ def d(offset: int) -> date:
     return MON + timedelta(offset)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'hub.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, fresh_database: Any) -> Iterator[Engine]:
+    engine = make_engine(fresh_database(request.param, "schema"))
     yield engine
     engine.dispose()
 

@@ -205,14 +205,37 @@ def test_late_older_change_goes_to_history_but_not_live_state(
 def test_late_change_loses_to_a_newer_repeat_of_the_same_value(
     session_factory: Factory, clock: FakeClock
 ) -> None:
-    """since stays at 10:00 after a repeat at 10:30, yet a late 10:15 change must not win."""
+    """since stays at 10:00 after a repeat at 10:30, yet a late 10:15 change must not win;
+    it does end the run that began at 10:00, so the room is occupied since 10:30."""
     terminal = aurora()
     run(session_factory, clock, terminal.occupancy(True, ts=T0 + timedelta(minutes=0)))
     run(session_factory, clock, terminal.occupancy(True, ts=T0 + timedelta(minutes=30)))
     result = run(session_factory, clock, terminal.occupancy(False, ts=T0 + timedelta(minutes=15)))
-    assert result.events == []
+    since = T0 + timedelta(minutes=30)
+    assert [(e["occupied"], e["since"]) for e in result.events] == [(True, since.isoformat())]
     state = space(session_factory, "room", "hq-f1-aurora")
-    assert state is not None and state.occupied and state.since == T0
+    assert state is not None and state.occupied and state.since == since
+
+
+def test_live_state_does_not_depend_on_the_order_changes_arrive_in(
+    session_factory: Factory, clock: FakeClock
+) -> None:
+    """As when two hub workers commit one room's changes in either order."""
+    minutes = [0, 10, 20, 30, 40, 50]
+    values = [True, False, True, True, False, False]
+    terminal = aurora()
+    raws = [
+        terminal.occupancy(value, ts=T0 + timedelta(minutes=m))
+        for m, value in zip(minutes, values, strict=True)
+    ]
+    for raw in (raws[4], raws[2], raws[5], raws[0], raws[3], raws[1]):
+        run(session_factory, clock, raw)
+    state = space(session_factory, "room", "hq-f1-aurora")
+    assert state is not None and not state.occupied
+    assert (state.since, state.last_change_ts) == (
+        T0 + timedelta(minutes=40),
+        T0 + timedelta(minutes=50),
+    )
 
 
 def test_changes_within_one_batch_apply_in_device_time_order(

@@ -8,163 +8,41 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as paho
 import pytest
 from ingest_builders import BOOT_1, BOOT_2, Raw, Terminal
-from paho.mqtt.enums import CallbackAPIVersion
-from sqlalchemy import event, func, select
+from ingest_mqtt import (
+    DEADLINE_S,
+    CommandListener,
+    Factory,
+    Publisher,
+    RecordingFeed,
+    ServiceMaker,
+    scalar,
+    start_and_wait_subscribed,
+    terminals,
+    traffic,
+    wait_for,
+)
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from common.clock import SystemClock
-from common.mqtt import BrokerAddress
 from contract import topics
-from contract.commands import AckCommand, ReplayCommand, SpoolCommand, decode_command
 from devtools.broker import RunningBroker
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import DeadLetter, Device, DeviceStatusChange, IngestedMessage, SpaceState
-from hub.ingest import IngestService, IngestStats
+from hub.ingest import IngestStats
 from hub.ingest import service as ingest_service
 from hub.ingest.apply import Received
 from hub.ingest.watermarks import ReplayPolicy
-from hub.live import LiveFeed
 
 pytestmark = pytest.mark.integration
-
-DEADLINE_S = 60.0
-Factory = sessionmaker[Session]
-
-
-class RecordingFeed(LiveFeed):
-    """The real feed, plus a record of what ingest published to it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[dict[str, Any]] = []
-        self._record_lock = threading.Lock()
-
-    def publish(self, event: dict[str, Any]) -> None:
-        with self._record_lock:
-            self.events.append(event)
-        super().publish(event)
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-class Publisher:
-    """A plain paho client publishing at QoS 1 and waiting for the broker's acks."""
-
-    def __init__(self, broker: RunningBroker, name: str) -> None:
-        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=paho.MQTTv5)
-        self.client.max_inflight_messages_set(200)
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-
-    def send(self, raws: list[Raw], *, retain: bool = False) -> None:
-        infos = [self.client.publish(topic, body, qos=1, retain=retain) for topic, body in raws]
-        for info in infos:
-            info.wait_for_publish(timeout=DEADLINE_S)
-            assert info.is_published()
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-@pytest.fixture
-def publisher(broker: RunningBroker) -> Iterator[Publisher]:
-    pub = Publisher(broker, "test-publisher")
-    yield pub
-    pub.close()
-
-
-def probe(prefix: str) -> Raw:
-    """Retained junk on the last filter subscribed: its dead letter shows every filter is live."""
-    return topics.speech_topic(prefix, "hq-f1-aurora", "term-hq-f1-aurora", "probe"), b"probe"
-
-
-ServiceMaker = Callable[..., IngestService]
-
-
-@pytest.fixture
-def make_service(broker: RunningBroker, topic_prefix: str) -> Iterator[ServiceMaker]:
-    """Builds services for this test's broker and prefix; stops them all at the end."""
-    made: list[IngestService] = []
-
-    def make(
-        factory: Factory, feed: LiveFeed, batch_size: int = 100, **options: Any
-    ) -> IngestService:
-        service = IngestService(
-            session_factory=factory,
-            broker=BrokerAddress(broker.host, broker.port, protocol="5"),
-            prefix=topic_prefix,
-            client_id=f"hub-{topic_prefix}",
-            live=feed,
-            clock=SystemClock(),
-            batch_size=batch_size,
-            batch_delay_s=0.02,
-            **options,
-        )
-        made.append(service)
-        return service
-
-    yield make
-    for service in made:
-        service.stop()
-
-
-def start_and_wait_subscribed(
-    service: IngestService, publisher: Publisher, prefix: str, probes: int = 1
-) -> None:
-    """Start, and wait until the retained probe arrives: then every subscription is made."""
-    publisher.send([probe(prefix)], retain=True)
-    service.start()
-    wait_for(
-        lambda: service.stats().dead_letters_by_reason.get("malformed_json", 0) >= probes,
-        "the retained probe (all subscriptions made)",
-    )
-
-
-def terminals(prefix: str, boot: str = BOOT_1) -> list[Terminal]:
-    return [
-        Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=prefix, boot=boot),
-        Terminal("hq-f1-borealis", "term-hq-f1-borealis", prefix=prefix, boot=boot),
-        Terminal("hq-f2-cosmos", "term-hq-f2-cosmos", prefix=prefix, boot=boot),
-        Terminal("hq-f2-east", "term-hq-f2-east-desks", prefix=prefix, boot=boot),
-    ]
-
-
-def traffic(terminal: Terminal, count: int) -> list[Raw]:
-    """A realistic mix: occupancy changes (room and desks), heartbeats and sensor events."""
-    desks = [f"hq-f2-e0{i}" for i in range(1, 7)] if terminal.room == "hq-f2-east" else []
-    out: list[Raw] = []
-    for n in range(count):
-        if n % 10 == 9:
-            out.append(terminal.heartbeat([("room", terminal.room, n % 20 < 10)]))
-        elif n % 3 == 0:
-            out.append(terminal.sensor("pir-ceiling", n % 2 == 0))
-        elif desks and n % 3 == 1:
-            desk = desks[(n // 3) % len(desks)]
-            out.append(terminal.occupancy(n % 4 < 2, space="desk", space_id=desk))
-        else:
-            out.append(terminal.occupancy(n % 4 < 2))
-    return out
-
-
-def scalar(factory: Factory, query: Any) -> Any:
-    with factory() as session:
-        return session.scalar(query)
 
 
 def test_messages_from_several_devices_are_stored_exactly_once(
@@ -334,21 +212,56 @@ def _changes(factory: Factory) -> list[DeviceStatusChange]:
 
 
 @pytest.fixture
-def impatient_factory(db_url: str) -> Iterator[Factory]:
-    """Sessions that give up on a locked SQLite file after 0.1 s instead of 30 s."""
-    engine = make_engine(db_url)
+def impatient_factory(db_url: str, db_backend: str) -> Iterator[Factory]:
+    """Sessions that give up on a locked database after 0.1 s instead of 30 s (or never)."""
+    if db_backend == "postgresql":
+        # lock_timeout: a statement waiting for a lock fails with LockNotAvailable, an
+        # OperationalError like SQLite's "database is locked".
+        engine = create_engine(db_url, connect_args={"options": "-c lock_timeout=100"})
+    else:
+        engine = make_engine(db_url)
 
-    @event.listens_for(engine, "connect")
-    def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA busy_timeout = 100")
+        @event.listens_for(engine, "connect")
+        def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA busy_timeout = 100")
 
     yield make_session_factory(engine)
     engine.dispose()
 
 
+@contextmanager
+def database_locked(db_url: str, db_backend: str) -> Iterator[None]:
+    """Hold the database (SQLite) or the tables ingest writes (PostgreSQL) exclusively,
+    as a long migration or a backup tool might."""
+    if db_backend == "sqlite":
+        locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            locker.rollback()
+            locker.close()
+        return
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(
+                text(
+                    "LOCK TABLE devices, ingested_messages, ingest_streams IN ACCESS EXCLUSIVE MODE"
+                )
+            )
+            try:
+                yield
+            finally:
+                connection.rollback()
+    finally:
+        engine.dispose()
+
+
 def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
     impatient_factory: Factory,
     db_url: str,
+    db_backend: str,
     topic_prefix: str,
     publisher: Publisher,
     make_service: ServiceMaker,
@@ -358,9 +271,7 @@ def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
     start_and_wait_subscribed(service, publisher, topic_prefix)
     terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
     raws = traffic(terminal, 120)
-    locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
-    locker.execute("BEGIN EXCLUSIVE")  # as a long migration or a backup tool might
-    try:
+    with database_locked(db_url, db_backend):
         publisher.send(raws)
         wait_for(lambda: service.stats().received == 1 + len(raws), "every message received")
         assert service.stats().stored == 0  # nothing can be written while the lock is held
@@ -368,9 +279,6 @@ def test_a_locked_database_delays_but_loses_nothing_even_across_stop(
         # stop() must wait for the database rather than drop what it has received.
         stopper = threading.Thread(target=service.stop)
         stopper.start()
-    finally:
-        locker.rollback()
-        locker.close()
     stopper.join(DEADLINE_S)
     assert not stopper.is_alive()
     assert service.stats().stored == len(raws)
@@ -409,50 +317,6 @@ def test_a_rejected_batch_is_split_and_one_poison_message_loses_nothing_else(
     assert service.connected
 
 
-class CommandListener:
-    """Plays the terminals' side of cmd/spool: records every command the hub sends."""
-
-    def __init__(self, broker: RunningBroker, prefix: str) -> None:
-        self.commands: list[tuple[str, SpoolCommand]] = []
-        self._lock = threading.Lock()
-        self.client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id="cmd-listener", protocol=paho.MQTTv5
-        )
-        self.client.on_message = self._on_message
-        self.client.connect(broker.host, broker.port)
-        self.client.subscribe(f"{prefix}/v1/rooms/+/devices/+/cmd/spool", qos=1)
-        self.client.loop_start()
-
-    def _on_message(self, client: Any, userdata: Any, message: paho.MQTTMessage) -> None:
-        device = topics.parse_topic(message.topic).device
-        with self._lock:
-            self.commands.append((device, decode_command(message.payload)))
-
-    def latest_ack(self, device: str, boot: str) -> int | None:
-        with self._lock:
-            marks = [
-                c.through_seq
-                for d, c in self.commands
-                if d == device and isinstance(c, AckCommand) and c.boot == boot
-            ]
-        return marks[-1] if marks else None
-
-    def replays(self, device: str) -> list[ReplayCommand]:
-        with self._lock:
-            return [c for d, c in self.commands if d == device and isinstance(c, ReplayCommand)]
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-@pytest.fixture
-def listener(broker: RunningBroker, topic_prefix: str) -> Iterator[CommandListener]:
-    made = CommandListener(broker, topic_prefix)
-    yield made
-    made.close()
-
-
 def test_the_hub_acknowledges_its_watermark_and_asks_for_a_hole(
     session_factory: Factory,
     topic_prefix: str,
@@ -479,6 +343,7 @@ def test_the_hub_acknowledges_its_watermark_and_asks_for_a_hole(
 def test_nothing_is_acknowledged_to_the_broker_before_it_is_committed(
     impatient_factory: Factory,
     db_url: str,
+    db_backend: str,
     topic_prefix: str,
     publisher: Publisher,
     make_service: ServiceMaker,
@@ -489,16 +354,11 @@ def test_nothing_is_acknowledged_to_the_broker_before_it_is_committed(
     start_and_wait_subscribed(service, publisher, topic_prefix)
     terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
     raws = traffic(terminal, 60)
-    locker = sqlite3.connect(Path(db_url.removeprefix("sqlite:///")), check_same_thread=False)
-    locker.execute("BEGIN EXCLUSIVE")
-    try:
+    with database_locked(db_url, db_backend):
         publisher.send(raws)  # the broker has them all (its PUBACKs to the publisher)
         wait_for(lambda: service.stats().received == 1 + window, "a full receive window")
         time.sleep(1.0)  # give the broker every chance to overrun the window (it must not)
         assert service.stats().received == 1 + window
         assert service.stats().stored == 0
-    finally:
-        locker.rollback()
-        locker.close()
     wait_for(lambda: service.stats().stored == len(raws), "everything stored once unlocked")
     assert service.stats().received == 1 + len(raws)
