@@ -8,8 +8,7 @@ that worker B ingested.
 
 import json
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from contract import topics
+from devtools import waiting
 from devtools.broker import RunningBroker
 from devtools.processes import HubProcess, start_hub, wait_hub
 
@@ -39,14 +39,8 @@ TERMINALS = {
 PER_DEVICE = 150
 
 
-def wait_for(condition: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    return waiting.wait_for(condition, what, timeout, interval=0.2)
 
 
 def api(hub: HubProcess, path: str) -> Any:

@@ -6,7 +6,6 @@ for the state they expect with generous bounds; how long it took is a benchmark 
 
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.messages import OccupancyData, decode
 from contract.topics import all_terminal_messages
+from devtools import waiting
 from devtools.broker import BrokerUnavailable, RunningBroker, amqtt_broker
 from devtools.processes import HubProcess, start_hub, start_terminal
 
@@ -28,13 +28,7 @@ AURORA = ROOT / "firmware_configs" / "hq-f1-aurora.yaml"
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+    return waiting.wait_for(condition, what, timeout, interval=0.2)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from common.mqtt import BrokerAddress, MqttConnection
 from contract.messages import Message, OccupancyData, SensorEventData, StatusData, decode
 from contract.topics import all_terminal_messages, status_topic
+from devtools import waiting
 from devtools.broker import RunningBroker
 
 from .conftest import AURORA
@@ -44,13 +44,7 @@ steps:
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+    return waiting.wait_for(condition, what, timeout)
 
 
 @dataclass

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +25,7 @@ from contract import topics
 from contract.commands import SPOOL_TARGET, AckCommand, ReplayCommand, SpoolCommand, encode_command
 from contract.envelope import new_boot_id
 from contract.messages import Message, SeqRange, SpoolGapData, StatusData, decode
+from devtools import waiting
 from devtools.broker import RunningBroker
 from edge.delivery import Deliverer, DeliverySettings
 from edge.occupancy import SpaceSnapshot
@@ -42,13 +42,7 @@ WAIT_S = 30.0
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+    return waiting.wait_for(condition, what, timeout)
 
 
 @dataclass(frozen=True)

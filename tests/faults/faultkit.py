@@ -4,10 +4,11 @@ The ledger itself (what the spools produced against what the hub stored) is in
 devtools/ledger.py, shared with bench/soak.py.
 """
 
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from devtools import waiting
 from devtools.broker import RunningBroker
 from devtools.ledger import judge
 from devtools.loadterminal import LoadTerminalProcess
@@ -17,12 +18,8 @@ CONFIGS = sorted((ROOT / "firmware_configs").glob("*.yaml"))
 DEADLINE_S = 180.0
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE_S) -> Any:
+    return waiting.wait_for(condition, what, timeout)
 
 
 def load_terminals(

@@ -2,7 +2,6 @@
 realistic traffic, and waiting for a condition (never for a time)."""
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contract import topics
 from contract.commands import AckCommand, ReplayCommand, SpoolCommand, decode_command
+from devtools import waiting
 from devtools.broker import RunningBroker
 from hub.ingest import IngestService
 from hub.live import LiveFeed
@@ -35,12 +35,8 @@ class RecordingFeed(LiveFeed):
         super().publish(event)
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE_S) -> Any:
+    return waiting.wait_for(condition, what, timeout)
 
 
 class Publisher:
