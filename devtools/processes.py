@@ -53,6 +53,8 @@ class Child:
 def spawn(
     name: str, args: list[str], *, env: dict[str, str] | None = None, log_dir: Path | None = None
 ) -> Child:
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log" if log_dir else None
     log = log_path.open("ab") if log_path else None
     process = subprocess.Popen(
@@ -148,7 +150,13 @@ def start_terminal(
     start: str | None = None,
     prefix: str = "quorum",
     name: str | None = None,
+    spool: Path | None = None,
 ) -> Child:
+    """A terminal process; its spool lives in ``log_dir`` unless ``spool`` says otherwise.
+
+    Starting it again with the same ``log_dir`` finds the same spool, as a restarted
+    terminal would.
+    """
     args = [
         "-m",
         "edge",
@@ -161,6 +169,8 @@ def start_terminal(
         str(broker.port),
         "--prefix",
         prefix,
+        "--spool",
+        str(spool or log_dir / f"spool-{config.stem}.sqlite"),
     ]
     if scenario is not None:
         args += ["--simulate", scenario, "--speed", str(speed)]

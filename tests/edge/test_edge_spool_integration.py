@@ -4,10 +4,6 @@ Tests wait for the messages they expect with generous bounds and assert on order
 content, never on how long anything took.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +23,7 @@ from contract.envelope import new_boot_id
 from contract.messages import Message, SeqRange, SpoolGapData, StatusData, decode
 from devtools import waiting
 from devtools.broker import RunningBroker
+from devtools.processes import start_terminal
 from edge.delivery import Deliverer, DeliverySettings
 from edge.occupancy import SpaceSnapshot
 from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
@@ -312,56 +309,31 @@ def terminal_config(tmp_path: Path) -> Path:
     return path
 
 
-def start_terminal(
-    broker: RunningBroker, prefix: str, config: Path, spool: Path, scenario: Path, log: Path
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "edge",
-            "run",
-            "--config",
-            str(config),
-            "--simulate",
-            str(scenario),
-            "--start",
-            "-1h",
-            "--speed",
-            "200",
-            "--broker-host",
-            broker.host,
-            "--broker-port",
-            str(broker.port),
-            "--prefix",
-            prefix,
-            "--spool",
-            str(spool),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "QUORUM_MQTT_PASSWORD": "integration-test"},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 def test_a_killed_terminal_republishes_its_old_boot_after_a_restart(
     broker: RunningBroker, hub: FakeHub, topic_prefix: str, terminal_config: Path, tmp_path: Path
 ) -> None:
     scenario = tmp_path / "spool-scenario.yaml"
     scenario.write_text(SCENARIO)
     spool = tmp_path / "terminal-spool.sqlite"
-    run = partial(start_terminal, broker, topic_prefix, terminal_config, spool, scenario)
-    processes = [run(tmp_path / "first.log")]
+    run = partial(
+        start_terminal,
+        terminal_config,
+        broker,
+        scenario=str(scenario),
+        speed=200,
+        start="-1h",
+        prefix=topic_prefix,
+        spool=spool,
+    )
+    processes = [run(tmp_path / "first")]
     try:
         wait_for(lambda: len(hub.ledger()) >= 5, "the first boot's messages")
-        processes[0].send_signal(signal.SIGKILL)
-        processes[0].wait(WAIT_S)
+        processes[0].kill()
         first_boot = hub.ledger()[0].key[0]
         before = {a.key[1]: a.payload for a in hub.ledger(first_boot)}
         arrived_before = len(hub.arrivals())
 
-        processes.append(run(tmp_path / "second.log"))
+        processes.append(run(tmp_path / "second"))
         wait_for(
             lambda: [b for b in {a.key[0] for a in hub.ledger()} if b != first_boot],
             "the second boot",
@@ -370,9 +342,7 @@ def test_a_killed_terminal_republishes_its_old_boot_after_a_restart(
         wait_for(lambda: hub.distinct(second_boot)[:3] == [1, 2, 3], "the second boot's seq 1-3")
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(WAIT_S)
+            process.kill()
 
     assert hub.errors == []
     after = [a for a in hub.arrivals()[arrived_before:] if not a.is_status]
