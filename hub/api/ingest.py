@@ -14,14 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.api.common import Admin, Limit, Offset, Staff, UtcTime
-from hub.db.models import DeadLetter, IngestedMessage
+from hub.db.models import DeadLetter, GivenUpRange, IngestedMessage, IngestStream
 from hub.state import IngestDep, SessionDep
 
 router = APIRouter(tags=["ingest"])
 
 
 class ServiceStats(BaseModel):
-    """Counters of the running MQTT consumer since it started."""
+    """Counters of the running MQTT consumer since it started (of the worker that answered,
+    when several hub workers share ingest)."""
 
     received: int
     stored: int
@@ -31,6 +32,23 @@ class ServiceStats(BaseModel):
     queue_depth: int
     connected: bool
     last_commit_at: UtcTime | None
+    replays_requested: int = Field(description="Replays of missing messages asked for.")
+
+
+class DeliveryStats(BaseModel):
+    """End-to-end delivery from the terminals' spools (docs/contract.md, Delivery)."""
+
+    streams: int = Field(description="Terminal boots the hub has heard from.")
+    streams_with_open_gaps: int = Field(
+        description="Boots with messages missing below ones already stored."
+    )
+    messages_missing: int = Field(
+        description="Sequence numbers between those boots' watermarks and highest seen."
+    )
+    replays_requested: int = Field(description="Replay requests sent, all workers, all time.")
+    messages_given_up: int = Field(
+        description="Messages terminals reported they gave up (a full spool; never speech)."
+    )
 
 
 class StoredStats(BaseModel):
@@ -46,6 +64,7 @@ class IngestStatsOut(BaseModel):
     ingest_running: bool = Field(description="false: the hub runs without its MQTT consumer.")
     service: ServiceStats | None = Field(description="null when ingest is not running.")
     stored: StoredStats
+    delivery: DeliveryStats
 
 
 class DeadLetterOut(BaseModel):
@@ -88,6 +107,27 @@ def _stored(session: Session) -> StoredStats:
     )
 
 
+def _delivery(session: Session) -> DeliveryStats:
+    streams, open_gaps, missing, replays = session.execute(
+        select(
+            func.count(),
+            func.count(IngestStream.gap_since),
+            func.coalesce(func.sum(IngestStream.highest_seq - IngestStream.through_seq), 0),
+            func.coalesce(func.sum(IngestStream.replays_requested), 0),
+        )
+    ).one()
+    given_up = session.scalar(
+        select(func.coalesce(func.sum(GivenUpRange.last_seq - GivenUpRange.first_seq + 1), 0))
+    )
+    return DeliveryStats(
+        streams=int(streams),
+        streams_with_open_gaps=int(open_gaps),
+        messages_missing=int(missing),
+        replays_requested=int(replays),
+        messages_given_up=int(given_up or 0),
+    )
+
+
 @router.get("/ingest/stats", summary="Ingest counters, including dead letters by reason")
 def ingest_stats(_: Staff, session: SessionDep, ingest: IngestDep) -> IngestStatsOut:
     service = None
@@ -102,9 +142,13 @@ def ingest_stats(_: Staff, session: SessionDep, ingest: IngestDep) -> IngestStat
             queue_depth=stats.queue_depth,
             connected=stats.connected,
             last_commit_at=stats.last_commit_at,
+            replays_requested=stats.replays_requested,
         )
     return IngestStatsOut(
-        ingest_running=ingest is not None, service=service, stored=_stored(session)
+        ingest_running=ingest is not None,
+        service=service,
+        stored=_stored(session),
+        delivery=_delivery(session),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from api_world import NOW, Hub, running_hub
 
 from common.mqtt import BrokerAddress
-from hub.db.models import DeadLetter, IngestedMessage
+from hub.db.models import DeadLetter, GivenUpRange, IngestedMessage, IngestStream
 from hub.ingest.stats import IngestStats
 
 
@@ -53,6 +53,43 @@ def test_stats_come_from_the_database_when_ingest_is_off(people: Hub) -> None:
         "dead_letters": 3,
         "dead_letters_by_reason": {"malformed_json": 2, "unknown_room": 1},
         "last_dead_letter_at": "2026-01-06T11:52:00+00:00",
+    }
+
+
+def test_delivery_figures_show_open_gaps_replays_and_what_terminals_gave_up(
+    people: Hub,
+) -> None:
+    with people.session() as session:
+        for device, through, highest, replays in (("t1", 10, 10, 0), ("t2", 4, 9, 2)):
+            session.add(
+                IngestStream(
+                    device_id=device,
+                    boot="b1",
+                    room_id="hq-f1-aurora",
+                    through_seq=through,
+                    highest_seq=highest,
+                    gap_since=NOW if through < highest else None,
+                    replays_requested=replays,
+                    updated_at=NOW,
+                )
+            )
+        session.add(
+            GivenUpRange(
+                device_id="t1",
+                boot="b1",
+                first_seq=3,
+                last_seq=5,
+                reason="spool_full",
+                reported_at=NOW,
+            )
+        )
+    body = people.ok("/ingest/stats", "facilities-exec")
+    assert body["delivery"] == {
+        "streams": 2,
+        "streams_with_open_gaps": 1,
+        "messages_missing": 5,
+        "replays_requested": 2,
+        "messages_given_up": 3,
     }
 
 
