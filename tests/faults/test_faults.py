@@ -7,10 +7,12 @@ every ``(device, boot, seq)`` produced is stored exactly once and in order per d
 Outages are shortened to seconds; bench/soak.py runs the long versions.
 """
 
+import json
 import os
 import signal
 import sqlite3
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +55,15 @@ def load(
 
 def stored_total(hub: HubProcess) -> int:
     return ledger.stored_total(hub.database_path)
+
+
+def received_by(hub: HubProcess) -> int:
+    """Messages this worker's own MQTT consumer received (its API's service counters)."""
+    request = urllib.request.Request(
+        f"{hub.url}/api/v1/ingest/stats", headers={"Authorization": f"Bearer {hub.admin_token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(json.load(response)["service"]["received"])
 
 
 def settle_and_judge(terminals: LoadTerminalProcess, hub: HubProcess, min_messages: int) -> None:
@@ -123,6 +134,25 @@ def test_hub_killed_under_load_and_restarted(
     finally:
         terminals.stop()
         hub.child.terminate()
+
+
+def test_one_of_two_hub_workers_killed_under_load(
+    broker: RunningBroker, tmp_path: Path, topic_prefix: str
+) -> None:
+    """Two workers share ingest (MQTT 5 shared subscription) on one database; one dies."""
+    first = start_hub(broker, tmp_path / "worker1", prefix=topic_prefix)
+    same_database = {"QUORUM_DATABASE_URL": f"sqlite:///{first.database_path}"}
+    second = start_hub(broker, tmp_path / "worker2", prefix=topic_prefix, extra_env=same_database)
+    terminals = load(broker, tmp_path, topic_prefix)
+    try:
+        wait_for(lambda: received_by(second) > 100, "the second worker to get its share")
+        second.child.kill()  # what it held uncommitted was never acknowledged
+        settle_and_judge(terminals, first, min_messages=4 * COUNT)
+        assert first.child.alive()
+    finally:
+        terminals.stop()
+        second.child.kill()
+        first.child.terminate()
 
 
 def test_a_duplicate_storm_is_stored_once(
