@@ -99,7 +99,7 @@ class IngestService:
         clock: Clock,
         batch_size: int = 500,
         batch_delay_s: float = 0.05,
-        replay_policy: ReplayPolicy = ReplayPolicy(),
+        replay_policy: ReplayPolicy | None = None,
         receive_maximum: int = RECEIVE_MAXIMUM,
         share_group: str | None = None,
     ) -> None:

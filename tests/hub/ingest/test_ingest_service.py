@@ -340,6 +340,25 @@ def test_the_hub_acknowledges_its_watermark_and_asks_for_a_hole(
     wait_for(lambda: listener.latest_ack(device, BOOT_1) == 12, "an ack through seq 12")
 
 
+def test_a_replay_request_fits_the_receive_window_by_default(
+    session_factory: Factory,
+    topic_prefix: str,
+    publisher: Publisher,
+    make_service: ServiceMaker,
+    listener: CommandListener,
+) -> None:
+    """A replay arrives as a burst: by default it asks for 1/8 of the window (here 10)."""
+    service = make_service(session_factory, RecordingFeed(), receive_maximum=80)
+    start_and_wait_subscribed(service, publisher, topic_prefix)
+    terminal = Terminal("hq-f1-aurora", "term-hq-f1-aurora", prefix=topic_prefix)
+    sent = traffic(terminal, 40)
+    publisher.send(sent[:2] + sent[-1:])  # seq 3..39 lost on the way
+    device = "term-hq-f1-aurora"
+    wait_for(lambda: listener.replays(device), "a replay request")
+    replay = listener.replays(device)[0]
+    assert [(r.first, r.last) for r in replay.ranges] == [(3, 12)]
+
+
 def test_nothing_is_acknowledged_to_the_broker_before_it_is_committed(
     impatient_factory: Factory,
     db_url: str,
