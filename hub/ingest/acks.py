@@ -27,6 +27,12 @@ class AckThrottle:
         with self._lock:
             self._pending[(ack.device_id, ack.command.boot)] = ack
 
+    def is_due(self, key: StreamKey) -> bool:
+        """Whether an ack for ``key`` would go out now."""
+        with self._lock:
+            last = self._last_sent.get(key)
+        return last is None or self._clock.monotonic() - last >= self._interval_s
+
     def due(self, *, everything: bool = False) -> list[OutgoingCommand]:
         """The pending acks whose stream has not had one for the interval (or all of them)."""
         now = self._clock.monotonic()

@@ -8,7 +8,7 @@ letter. Database errors do propagate, for the caller to handle.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -86,6 +86,8 @@ class BatchResult:
     commands: list[OutgoingCommand] = field(default_factory=list)
     # Watermarks as committed, for the writer's MarkCache.
     marks: dict[StreamKey, StreamMark] = field(default_factory=dict)
+    # Streams whose watermark is left for a later settle (watermarks.settle_deferred).
+    deferred: dict[StreamKey, StreamTouch] = field(default_factory=dict)
 
     def dead_by_reason(self) -> Counter[str]:
         return Counter(r.reason for r in self.dead)
@@ -97,6 +99,7 @@ def apply_batch(
     clock: Clock,
     replay_policy: ReplayPolicy = ReplayPolicy(),
     marks: MarkCache | None = None,
+    defer: Callable[[StreamKey], bool] | None = None,
 ) -> BatchResult:
     result = BatchResult()
     org, accepted = _screen(session, items, result)
@@ -162,8 +165,9 @@ def apply_batch(
             session.execute(insert(table), table_rows)
     write_devices(session, org.devices.values(), status_changes)
     result.events.extend(spaces.write(session))
-    advanced = advance(session, touched, now, replay_policy, marks)
+    advanced = advance(session, touched, now, replay_policy, marks, defer)
     result.commands, result.marks = advanced.commands, advanced.marks
+    result.deferred = advanced.deferred
     session.flush()  # dead letters are ORM objects
     return result
 

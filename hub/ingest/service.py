@@ -33,6 +33,7 @@ Why this shape:
   change.
 """
 
+import contextlib
 import logging
 import queue
 import threading
@@ -62,7 +63,17 @@ from hub.ingest.apply import (
 )
 from hub.ingest.ratelog import RateLimitedLog
 from hub.ingest.stats import IngestStats, StatsTally
-from hub.ingest.watermarks import MarkCache, OutgoingCommand, ReplayPolicy, sweep
+from hub.ingest.watermarks import (
+    Advanced,
+    MarkCache,
+    OutgoingCommand,
+    ReplayPolicy,
+    StreamKey,
+    StreamTouch,
+    merge_touches,
+    settle_deferred,
+    sweep,
+)
 from hub.live import LiveBus, LiveFeed
 
 log = logging.getLogger(__name__)
@@ -117,6 +128,8 @@ class IngestService:
         )
         self._marks = MarkCache()
         self._acks = AckThrottle(clock)
+        # Streams whose watermark waits until their next ack is due (watermarks.advance).
+        self._deferred: dict[StreamKey, StreamTouch] = {}
         self._last_sweep = clock.monotonic()
         # None is the writer's wake-up call from stop().
         self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
@@ -224,7 +237,10 @@ class IngestService:
                 return
             except Exception:  # the writer must outlive any bug; the batch is logged, not kept
                 log.exception("ingest failed on a batch of %d messages", len(batch))
-        self._send_commands(self._acks.due(everything=True))  # before stop() disconnects
+        # Before stop() disconnects: the last watermarks, so terminals can empty their spools.
+        with contextlib.suppress(_Abandoned):
+            self._settle_due(everything=True)
+        self._send_commands(self._acks.due(everything=True))
 
     def _next_batch(self) -> tuple[list[Received], bool]:
         """Block for one message, then take what else arrives within the batch delay."""
@@ -276,6 +292,7 @@ class IngestService:
                 self._after_commit(self._retrying(partial(self._apply_single, item)), [item])
 
     def _idle(self) -> None:
+        self._settle_due()
         self._send_commands(self._acks.due())
         if self._clock.monotonic() - self._last_sweep >= SWEEP_INTERVAL_S:
             self._last_sweep = self._clock.monotonic()
@@ -295,7 +312,9 @@ class IngestService:
         """One transaction for the batch; None if the data (not the database) was the problem."""
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, batch, self._clock, self._replay_policy, self._marks)
+                return apply_batch(
+                    session, batch, self._clock, self._replay_policy, self._marks, self._defer
+                )
         except TRANSIENT_DB_ERRORS:
             raise
         except Exception as exc:
@@ -309,7 +328,9 @@ class IngestService:
     def _apply_single(self, item: Received) -> BatchResult:
         try:
             with self._session_factory() as session, session.begin():
-                return apply_batch(session, [item], self._clock, self._replay_policy, self._marks)
+                return apply_batch(
+                    session, [item], self._clock, self._replay_policy, self._marks, self._defer
+                )
         except TRANSIENT_DB_ERRORS:
             raise
         except IntegrityError as exc:
@@ -334,6 +355,40 @@ class IngestService:
             rejected = Rejected(topic=item.topic, reason=HUB_ERROR, detail=detail)
         return BatchResult(dead=[rejected])
 
+    def _defer(self, key: StreamKey) -> bool:
+        """Leave a stream's watermark for later while its next ack could not go out anyway."""
+        return not self._acks.is_due(key)
+
+    def _settle_due(self, *, everything: bool = False) -> None:
+        """Settle the deferred streams whose ack is due, in one transaction for all of them."""
+        due = {k: t for k, t in self._deferred.items() if everything or self._acks.is_due(k)}
+        if not due:
+            return
+        for key in due:
+            del self._deferred[key]
+        try:
+            settled = self._retrying(partial(self._settle, due))
+        except _Abandoned:
+            raise
+        except Exception:  # the terminals re-send, and the sweep finds holes, so none is lost
+            log.exception("settling %d streams' watermarks failed", len(due))
+            return
+        self._publish_marks(settled)
+
+    def _settle(self, due: dict[StreamKey, StreamTouch]) -> Advanced:
+        with self._session_factory() as session, session.begin():
+            return settle_deferred(session, due, self._clock.now(), self._replay_policy)
+
+    def _publish_marks(self, advanced: Advanced | BatchResult) -> None:
+        """After the commit that moved them: cache the watermarks, queue acks, ask replays."""
+        self._marks.update(advanced.marks)
+        for out in advanced.commands:
+            if isinstance(out.command, AckCommand):
+                self._acks.offer(out)
+            else:
+                self._send_commands([out])
+        self._send_commands(self._acks.due())
+
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` until the database lets it through (or stop() gives up)."""
         delay = RETRY_FIRST_DELAY_S
@@ -356,13 +411,9 @@ class IngestService:
         for item in committed:
             if item.tag is not None:
                 self._mqtt.ack(item.tag)
-        self._marks.update(result.marks)
-        for out in result.commands:
-            if isinstance(out.command, AckCommand):
-                self._acks.offer(out)
-            else:
-                self._send_commands([out])
-        self._send_commands(self._acks.due())
+        merge_touches(self._deferred, result.deferred)
+        self._publish_marks(result)
+        self._settle_due()
         self._tally.count_committed(
             stored=result.stored,
             duplicates=result.duplicates,

@@ -12,7 +12,7 @@ ahead of what is committed; the commands it returns are published after the comm
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -82,6 +82,20 @@ class MarkCache:
 class Advanced:
     commands: list[OutgoingCommand] = field(default_factory=list)
     marks: dict[StreamKey, StreamMark] = field(default_factory=dict)
+    # Streams left for a later settle_deferred() (their given-up ranges are recorded already).
+    deferred: dict[StreamKey, StreamTouch] = field(default_factory=dict)
+
+
+def merge_touches(
+    into: dict[StreamKey, StreamTouch], more: Mapping[StreamKey, StreamTouch]
+) -> None:
+    """Fold deferred touches together: a later settle needs the room and the highest seq
+    (given-up ranges included: they are recorded already, but raise the highest seq)."""
+    for key, touch in more.items():
+        highest = max([touch.highest_seq, *(last for _, last, _ in touch.given_up)])
+        held = into.setdefault(key, StreamTouch(touch.room_id))
+        held.room_id = touch.room_id
+        held.highest_seq = max(held.highest_seq, highest)
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,7 @@ def advance(
     now: datetime,
     policy: ReplayPolicy = ReplayPolicy(),
     cache: MarkCache | None = None,
+    defer: Callable[[StreamKey], bool] | None = None,
 ) -> Advanced:
     """Record given-up ranges, move watermarks, and return an ack for every touched stream.
 
@@ -109,18 +124,24 @@ def advance(
 
     Streams the cache cannot settle are read in a few batched queries, not a few per
     stream: with several hub workers each one sees every stream with holes (the other
-    workers hold the rest of its seqs), so this is their common case.
+    workers hold the rest of its seqs), so this is their common case. Those for which
+    ``defer`` says so are not settled now but returned in ``deferred``, for
+    :func:`settle_deferred` once their ack is due: acks go out at most every 0.5 s per
+    stream (hub.ingest.acks), so settling a stream in every batch would be wasted work.
     """
     out = Advanced()
     in_order: list[dict[str, object]] = []
     slow: dict[StreamKey, StreamTouch] = {}
     for key, touch in sorted(touched.items()):
         mark = _in_order_mark(cache.get(key) if cache else None, touch)
-        if mark is None:
-            slow[key] = touch
-        else:  # the common case of one worker: no reads, one batched UPDATE below
+        if mark is not None:  # the common case of one worker: no reads, one batched UPDATE
             in_order.append({"d": key[0], "b": key[1], "m": mark.through_seq, "now": now})
             out.marks[key] = mark
+        elif defer is not None and defer(key):
+            out.deferred[key] = touch
+        else:
+            slow[key] = touch
+    _record_given_up(session, {**slow, **out.deferred}, now)
     settled: dict[StreamKey, list[OutgoingCommand]] = {}
     if slow:
         streams = _locked_streams(session, slow, now)
@@ -130,12 +151,24 @@ def advance(
             out.marks[key] = StreamMark(stream.through_seq, stream.highest_seq)
         _write_streams(session, streams.values())
     for key, touch in sorted(touched.items()):
+        if key in out.deferred:
+            continue
         out.commands.extend(settled.get(key, []))
         ack = AckCommand(boot=key[1], through_seq=out.marks[key].through_seq)
         out.commands.append(OutgoingCommand(key[0], touch.room_id, ack))
     if in_order:
         session.connection().execute(_RAISE_MARK, in_order)
     return out
+
+
+def settle_deferred(
+    session: Session,
+    deferred: Mapping[StreamKey, StreamTouch],
+    now: datetime,
+    policy: ReplayPolicy = ReplayPolicy(),
+) -> Advanced:
+    """Settle streams an earlier :func:`advance` deferred: watermarks, holes, and their acks."""
+    return advance(session, deferred, now, policy)
 
 
 def _in_order_mark(cached: StreamMark | None, touch: StreamTouch) -> StreamMark | None:
@@ -236,11 +269,10 @@ _WRITE_STREAM = (
 )
 
 
-def _locked_streams(
+def _record_given_up(
     session: Session, touched: Mapping[StreamKey, StreamTouch], now: datetime
-) -> dict[StreamKey, _StreamRow]:
-    """The streams' rows, locked in key order, with this batch's given-up ranges and highest
-    seqs recorded; rows are created for streams seen for the first time."""
+) -> None:
+    """Insert the ranges terminals reported given up, in the batch that brought the report."""
     given_up = [
         {
             "device_id": device,
@@ -255,6 +287,13 @@ def _locked_streams(
     ]
     if given_up:
         session.execute(insert(_GIVEN_UP), given_up)
+
+
+def _locked_streams(
+    session: Session, touched: Mapping[StreamKey, StreamTouch], now: datetime
+) -> dict[StreamKey, _StreamRow]:
+    """The streams' rows, locked in key order, with this batch's highest seqs recorded; rows
+    are created for streams seen for the first time."""
     keys = _key_params(touched)
     found = {
         (row.device_id, row.boot): _StreamRow(*row) for row in session.execute(_LOCK_STREAMS, keys)

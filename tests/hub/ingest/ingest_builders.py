@@ -1,5 +1,6 @@
 """Builders of terminal messages for ingest tests (raw topic + payload bytes, as on the wire)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import FakeClock
 from contract import topics
 from hub.ingest.apply import BatchResult, Received, apply_batch
-from hub.ingest.watermarks import MarkCache
+from hub.ingest.watermarks import MarkCache, StreamKey
 
 BOOT_1 = "20260105T075900-aaaa0001"
 BOOT_2 = "20260105T090000-bbbb0002"  # a later process start of the same terminal
@@ -87,7 +88,12 @@ class Terminal:
         return topic, self.envelope("sensor", data)
 
     def spool_gap(
-        self, boot: str, ranges: list[tuple[int, int]], reason: str = "spool_full"
+        self,
+        boot: str,
+        ranges: list[tuple[int, int]],
+        reason: str = "spool_full",
+        *,
+        seq: int | None = None,
     ) -> Raw:
         data = {
             "boot": boot,
@@ -95,7 +101,7 @@ class Terminal:
             "reason": reason,
         }
         topic = topics.event_topic(self.prefix, self.room, self.device, "spool_gap")
-        return topic, self.envelope("spool_gap", data)
+        return topic, self.envelope("spool_gap", data, seq=seq)
 
     def status(self, state: str, *, reason: str = "start", ts: datetime | None = None) -> Raw:
         data = {"state": state, "reason": reason, "software_version": "0.1.0"}
@@ -122,11 +128,12 @@ def apply_raws(
     *raws: Raw,
     retained: bool = False,
     marks: MarkCache | None = None,
+    defer: Callable[[StreamKey], bool] | None = None,
 ) -> BatchResult:
     """Apply one batch in one committed transaction, as the service does (cache included)."""
     items = [Received(t, p, clock.now(), retained=retained) for t, p in raws]
     with factory() as session, session.begin():
-        result = apply_batch(session, items, clock, marks=marks)
+        result = apply_batch(session, items, clock, marks=marks, defer=defer)
     if marks is not None:
         marks.update(result.marks)
     return result

@@ -17,12 +17,15 @@ def marks(commands: list[OutgoingCommand]) -> list[tuple[str, str, int]]:
 def test_the_first_ack_of_a_stream_goes_at_once_then_the_latest_after_the_interval() -> None:
     clock = FakeClock()
     throttle = AckThrottle(clock, interval_s=0.5)
+    assert throttle.is_due(("d1", "b"))
     throttle.offer(ack("d1", "b", 3))
     assert marks(throttle.due()) == [("d1", "b", 3)]
+    assert not throttle.is_due(("d1", "b"))
     throttle.offer(ack("d1", "b", 5))
     throttle.offer(ack("d1", "b", 9))
     assert throttle.due() == []
     clock.advance(0.5)
+    assert throttle.is_due(("d1", "b"))
     assert marks(throttle.due()) == [("d1", "b", 9)]  # only the newest
     assert throttle.due() == []
 

@@ -14,7 +14,11 @@ from hub.ingest.watermarks import (
     REPLAY_INTERVAL_S,
     MarkCache,
     ReplayPolicy,
+    StreamKey,
+    StreamTouch,
+    merge_touches,
     missing_ranges,
+    settle_deferred,
     sweep,
 )
 
@@ -203,6 +207,44 @@ def test_a_worker_with_a_stale_cache_never_lowers_the_watermark(
     # Worker B's cache says 5; it stores 7 in order and must not lower anything either.
     run(session_factory, clock, *occupancy_run(t, [7]), marks=worker_b)
     assert stored_mark(session_factory, "term-hq-f1-aurora", BOOT_1) == (7, 7)
+
+
+def always(_key: StreamKey) -> bool:
+    return True
+
+
+def test_a_deferred_stream_is_settled_later_in_one_go(
+    session_factory: Factory, clock: FakeClock
+) -> None:
+    """Streams split between workers are settled when their ack is due, not in every batch:
+    a deferring batch stores, records given-up ranges, and leaves the watermark alone."""
+    t = aurora()
+    run(session_factory, clock, *occupancy_run(t, [1]))  # the stream exists, mark 1
+    held: dict[StreamKey, StreamTouch] = {}
+    first = run(session_factory, clock, *occupancy_run(t, [3, 2]), defer=always)
+    gap = t.spool_gap(BOOT_1, [(5, 6)], seq=4)
+    second = run(session_factory, clock, gap, *occupancy_run(t, [8]), defer=always)
+    for result in (first, second):
+        assert acks(result) == {}
+        merge_touches(held, result.deferred)
+    assert stored_mark(session_factory, "term-hq-f1-aurora", BOOT_1) == (1, 1)
+    assert set(held) == {("term-hq-f1-aurora", BOOT_1)}
+
+    with session_factory() as session, session.begin():
+        settled = settle_deferred(session, held, clock.now())
+    # 2, 3, 4 stored, 5-6 given up, 7 missing, 8 stored: the mark stops below the hole.
+    assert [(o.device_id, o.command) for o in settled.commands] == [
+        ("term-hq-f1-aurora", AckCommand(boot=BOOT_1, through_seq=6))
+    ]
+    assert stored_mark(session_factory, "term-hq-f1-aurora", BOOT_1) == (6, 8)
+
+
+def test_deferred_touches_keep_the_room_and_the_highest_seq_reported() -> None:
+    key = ("term-hq-f1-aurora", BOOT_1)
+    held: dict[StreamKey, StreamTouch] = {}
+    merge_touches(held, {key: StreamTouch("old-room", highest_seq=9, new_seqs=[9])})
+    merge_touches(held, {key: StreamTouch("hq-f1-aurora", 4, [4], given_up=[(10, 12, "x")])})
+    assert held == {key: StreamTouch("hq-f1-aurora", highest_seq=12)}
 
 
 def test_missing_ranges_merges_stored_and_given_up() -> None:
