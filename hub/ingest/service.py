@@ -10,8 +10,11 @@ Why this shape:
   so the broker stops sending once ``receive_maximum`` messages are
   outstanding: backpressure, with the terminals' spools holding the rest.
 - After each commit the hub publishes, per terminal boot it touched, the
-  contiguous watermark of what it has stored, and asks for a replay of holes
-  that stay open (hub/ingest/watermarks.py).
+  contiguous watermark of what it has stored (at most one ack per boot per
+  0.5 s), and asks for a replay of holes that stay open
+  (hub/ingest/watermarks.py). A stream this worker cannot settle from its own
+  memory (several workers: the others hold some of its seqs) waits until its
+  ack is due and is then settled with the others in one transaction.
 - Committing one transaction per batch (up to ``batch_size`` messages, or
   whatever arrived within ``batch_delay_s``) is what lets SQLite keep up with
   thousands of messages per second; decoding happens on the writer thread.
