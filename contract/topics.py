@@ -8,6 +8,7 @@ Layout (``<prefix>`` defaults to ``quorum``)::
     <prefix>/v1/rooms/<room>/devices/<device>/events/<kind>    raw sensor transitions, other events
     <prefix>/v1/rooms/<room>/devices/<device>/speech/<kind>    transcript | intent | minutes
     <prefix>/v1/rooms/<room>/devices/<device>/cmd/<target>     hub -> terminal, never retained
+    <prefix>/v1/users/<user>/notifications                     hub -> a person's apps (bookings)
 """
 
 from dataclasses import dataclass
@@ -47,6 +48,12 @@ def event_topic(prefix: str, room: str, device: str, kind: str) -> str:
 
 def speech_topic(prefix: str, room: str, device: str, kind: str) -> str:
     return f"{_device_root(prefix, room, device)}/speech/{require_id(kind, 'speech kind')}"
+
+
+def user_notification_topic(prefix: str, user: str) -> str:
+    """Notices for one person (a release of their booking, a flagged series); QoS 1."""
+    require_id(user, "user")
+    return f"{prefix}/{VERSION_LEVEL}/users/{user}/notifications"
 
 
 def command_topic(prefix: str, room: str, device: str, target: str) -> str:

@@ -1,0 +1,254 @@
+"""What an occurrence's state should be, given everything seen so far. Pure logic.
+
+The engine does not remember what it concluded last time and patch it: on every look it
+works the state out again from the evidence (the space's occupancy timeline in *event*
+time, and any explicit check-in), and compares. So evidence that arrives late (a
+terminal's spool replaying after an outage, a check-in sent while the hub was
+unreachable) simply changes the answer, and a release made in error is undone.
+
+The answer for one occurrence ``[start, end)``:
+
+1. Checked in at the first of: an explicit check-in (API, door display, voice) from
+   ``early_check_in`` before the start until the end; the first moment the space was
+   seen occupied in ``[start, start + grace)``. People who only turn up after the grace
+   period do not check the booking in by being there (it was released at the end of the
+   grace period); they can check in explicitly.
+2. Not checked in, and the grace period is over: released as a no-show at exactly
+   ``start + grace`` if the space was *seen* empty throughout ``[start, start + grace)``,
+   or has no sensor at all (then only a check-in keeps a booking). If part of that window
+   is unknown (terminal offline), the hub cannot tell and keeps the booking.
+3. Checked in: released as abandoned at ``t + abandon_after`` when the space was seen
+   empty from ``t`` for ``abandon_after``, before the end. Only emptiness that *began*
+   after the check-in counts (people who checked in by hand were there, whatever a PIR
+   sensor saw), and unknown time breaks an empty stretch: no release on missing data.
+4. Checked in and past the end, not abandoned: ended.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.analytics.timeline import Segment, State
+from hub.checkin.policy import CheckInPolicy
+
+BOOKED, CHECKED_IN, RELEASED, CANCELLED, ENDED = (
+    "booked",
+    "checked_in",
+    "released",
+    "cancelled",
+    "ended",
+)
+NO_SHOW, ABANDONED, MANUAL = "no_show", "abandoned", "manual"
+OCCUPANCY = "occupancy"
+# Check-ins a person made; they stay on the occurrence as evidence.
+EXPLICIT_METHODS = frozenset({"api", "voice", "display"})
+
+
+@dataclass(frozen=True)
+class OccurrenceFacts:
+    """What the rules need of an occurrence (a snapshot, not an ORM row)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    checked_in_at: datetime | None = None
+    check_in_method: str | None = None
+    released_at: datetime | None = None
+    release_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The space's timeline from before the start up to ``min(end, now)``; ``sensed`` is
+    False for a space no terminal watches."""
+
+    segments: list[Segment]
+    sensed: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the evidence says the occurrence stands.
+
+    ``state`` is one of booked, checked_in, released, ended. ``checked_in_at`` and
+    ``released_at`` are event times. ``seen`` lists the observations that decided it, for
+    the audit trail. ``next_check`` is when, without new evidence, the answer could change
+    next (the end of a grace period, of an empty stretch, or of the meeting).
+    """
+
+    state: str
+    checked_in_at: datetime | None = None
+    check_in_method: str | None = None
+    released_at: datetime | None = None
+    release_reason: str | None = None
+    explanation: str = ""
+    seen: list[dict[str, Any]] = field(default_factory=list)
+    next_check: datetime | None = None
+
+
+def judge(
+    facts: OccurrenceFacts, evidence: Evidence, policy: CheckInPolicy, now: datetime
+) -> Outcome:
+    """The state the evidence supports at ``now`` (manual releases and cancellations are
+    people's decisions and are not judged: the caller leaves them alone)."""
+    start, end = facts.starts_at, facts.ends_at
+    grace_end = min(start + policy.grace, end)
+    check_in = _check_in(facts, evidence, policy, grace_end)
+    if check_in is None:
+        return _not_checked_in(evidence, start, grace_end, now)
+    at, method, seen = check_in
+    abandoned = _abandoned(evidence, at, end, policy, now)
+    if abandoned is not None:
+        released_at, empty_from = abandoned
+        return Outcome(
+            RELEASED,
+            at,
+            method,
+            released_at,
+            ABANDONED,
+            f"released as abandoned: empty since {_hm(empty_from)}, "
+            f"{_minutes(policy.abandon_after)} minutes without anyone",
+            [*seen, _seen(empty_from, "space seen empty", until=released_at)],
+        )
+    if now >= end:
+        return Outcome(ENDED, at, method, explanation=_checked_in_text(at, method), seen=seen)
+    return Outcome(
+        CHECKED_IN,
+        at,
+        method,
+        explanation=_checked_in_text(at, method),
+        seen=seen,
+        next_check=_next_empty_deadline(evidence, at, end, policy),
+    )
+
+
+def _check_in(
+    facts: OccurrenceFacts, evidence: Evidence, policy: CheckInPolicy, grace_end: datetime
+) -> tuple[datetime, str, list[dict[str, Any]]] | None:
+    candidates: list[tuple[datetime, str, dict[str, Any]]] = []
+    if (
+        facts.checked_in_at is not None
+        and facts.check_in_method in EXPLICIT_METHODS
+        and facts.starts_at - policy.early_check_in <= facts.checked_in_at < facts.ends_at
+    ):
+        at = facts.checked_in_at
+        candidates.append(
+            (at, facts.check_in_method, _seen(at, f"checked in by {facts.check_in_method}"))
+        )
+    occupied = _first_occupied(evidence.segments, facts.starts_at, grace_end)
+    if occupied is not None:
+        candidates.append((occupied, OCCUPANCY, _seen(occupied, "space seen occupied")))
+    if not candidates:
+        return None
+    at, method, seen = min(candidates, key=lambda c: c[0])
+    return at, method, [seen]
+
+
+def _not_checked_in(
+    evidence: Evidence, start: datetime, grace_end: datetime, now: datetime
+) -> Outcome:
+    if now < grace_end:
+        return Outcome(BOOKED, explanation="waiting for check-in", next_check=grace_end)
+    if not evidence.sensed:
+        return Outcome(
+            RELEASED,
+            released_at=grace_end,
+            release_reason=NO_SHOW,
+            explanation=f"released as a no-show at {_hm(grace_end)}: nobody checked in, "
+            "and no sensor watches this space",
+            seen=[_seen(start, "no check-in", until=grace_end)],
+        )
+    window = _clip(evidence.segments, start, grace_end)
+    unknown = [s for s in window if s.state is State.UNKNOWN]
+    if _covers(window, start, grace_end) and not unknown:
+        return Outcome(
+            RELEASED,
+            released_at=grace_end,
+            release_reason=NO_SHOW,
+            explanation=f"released as a no-show at {_hm(grace_end)}: nobody checked in and "
+            f"the space was seen empty from {_hm(start)} to {_hm(grace_end)}",
+            seen=[
+                _seen(start, "space seen empty", until=grace_end),
+                _seen(start, "no check-in", until=grace_end),
+            ],
+        )
+    gap = unknown[0] if unknown else None
+    explanation = (
+        f"kept: no sensor data from {_hm(gap.start)} to {_hm(gap.end)}, so the hub cannot tell "
+        "whether anyone came"
+        if gap is not None
+        else "kept: no sensor data for the start of the booking"
+    )
+    seen = [_seen(gap.start, "no sensor data", until=gap.end)] if gap is not None else []
+    return Outcome(BOOKED, explanation=explanation, seen=seen)
+
+
+def _abandoned(
+    evidence: Evidence, checked_in: datetime, end: datetime, policy: CheckInPolicy, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """(release time, empty since) of the first empty stretch long enough, if any.
+
+    Only emptiness that began after the check-in counts: a sensor that saw nobody when
+    people checked in by hand missed them (a PIR misses people sitting still)."""
+    for segment in evidence.segments:
+        if segment.state is not State.VACANT or segment.start < checked_in:
+            continue
+        empty_from = segment.start
+        release = empty_from + policy.abandon_after
+        if release >= end:
+            return None  # later stretches start later still
+        if segment.end >= release and release <= now:
+            return release, empty_from
+    return None
+
+
+def _next_empty_deadline(
+    evidence: Evidence, checked_in: datetime, end: datetime, policy: CheckInPolicy
+) -> datetime:
+    """When an empty stretch going on now would release the meeting, else the end."""
+    last = evidence.segments[-1] if evidence.segments else None
+    if last is not None and last.state is State.VACANT and last.start >= checked_in:
+        release = last.start + policy.abandon_after
+        if release < end:
+            return release
+    return end
+
+
+def _first_occupied(segments: list[Segment], start: datetime, until: datetime) -> datetime | None:
+    for segment in segments:
+        if segment.state is State.OCCUPIED and segment.end > start and segment.start < until:
+            return max(segment.start, start)
+    return None
+
+
+def _clip(segments: list[Segment], start: datetime, end: datetime) -> list[Segment]:
+    return [
+        Segment(max(s.start, start), min(s.end, end), s.state)
+        for s in segments
+        if s.end > start and s.start < end
+    ]
+
+
+def _covers(window: list[Segment], start: datetime, end: datetime) -> bool:
+    """Segments are contiguous by construction; they must reach from start to end."""
+    return bool(window) and window[0].start <= start and window[-1].end >= end
+
+
+def _seen(at: datetime, what: str, *, until: datetime | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"at": at.isoformat(), "what": what}
+    if until is not None:
+        entry["until"] = until.isoformat()
+    return entry
+
+
+def _checked_in_text(at: datetime, method: str) -> str:
+    how = "the space was seen occupied" if method == OCCUPANCY else f"check-in by {method}"
+    return f"checked in at {_hm(at)}: {how}"
+
+
+def _hm(at: datetime) -> str:
+    return at.strftime("%H:%M:%S UTC")
+
+
+def _minutes(delta: Any) -> str:
+    return f"{delta.total_seconds() / 60:g}"
