@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from contract.config_loader import load_terminal_config
+from devtools import demo_bookings
 from devtools.broker import BrokerUnavailable, start_local_broker
 from devtools.processes import ROOT, Child, start_hub, start_terminal
 
@@ -81,9 +82,19 @@ def main(
         )
     children: list[Child] = []
     try:
-        hub = start_hub(broker, workdir, configs_dir=configs, port=port or None)
+        hub = start_hub(
+            broker,
+            workdir,
+            configs_dir=configs,
+            port=port or None,
+            extra_env={"QUORUM_CHECKIN_LATE_WINDOW_H": demo_bookings.LATE_WINDOW_H},
+        )
         children.append(hub.child)
         now = datetime.now().astimezone()
+        aurora = configs / f"{demo_bookings.AURORA}.yaml"
+        if aurora.exists():  # the example organisation: book the day Aurora replays
+            timezone = load_terminal_config(aurora).room.timezone
+            demo_bookings.book_replayed_day(hub.database_url, replay_start(now, timezone))
         for config_path in sorted(configs.glob("*.yaml")):
             config = load_terminal_config(config_path)
             scenario = SCENARIOS.get(config_path.stem, DEFAULT_SCENARIO)
@@ -133,6 +144,9 @@ Try:
   curl -s -H "Authorization: Bearer {token}" {url}/api/v1/rooms
   curl -s -H "Authorization: Bearer {token}" "{url}/api/v1/utilization?group_by=room"
   curl -sN -H "Authorization: Bearer {token}" {url}/api/v1/stream
+  curl -s -H "Authorization: Bearer {token}" {url}/api/v1/decisions
+      (Aurora's bookings of the replayed day: checked in as people arrive, and a
+       no-show released at 14:10 replay time, about two minutes in, with its reasons)
 
 Press Ctrl-C to stop.""",
         flush=True,

@@ -16,15 +16,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from common.clock import Clock, SystemClock
-from common.mqtt import BrokerAddress
 from hub.api import api_router
+from hub.api.bookings import feed_router as bookings_feed_router
 from hub.api.errors import install_error_handlers
 from hub.api.health import router as health_router
+from hub.checkin.wiring import bookings_service
 from hub.db.engine import make_engine, make_session_factory
 from hub.live import LiveFeed
 from hub.settings import Settings
 from hub.startup import prepare
 from hub.state import HubState, IngestRunner
+from hub.timeseries.service import build_service as timeseries_service
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,16 @@ def create_app(
         try:
             if state.ingest is not None:
                 await asyncio.to_thread(state.ingest.start)
+            if state.bookings is not None:
+                state.bookings.start()
+            if state.timeseries is not None:
+                state.timeseries.start()
             yield
         finally:
+            if state.timeseries is not None:
+                await asyncio.to_thread(state.timeseries.stop)
+            if state.bookings is not None:
+                await asyncio.to_thread(state.bookings.stop)
             # stop() drains and commits what was received, which may take a moment.
             if state.ingest is not None:
                 await asyncio.to_thread(state.ingest.stop)
@@ -82,6 +92,8 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router())
+    # The ICS feed authenticates by the token in its URL, so it is outside /api/v1.
+    app.include_router(bookings_feed_router)
     return app
 
 
@@ -99,13 +111,7 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
         if settings.ingest_enabled:
             ingest = make_ingest(
                 session_factory=session_factory,
-                broker=BrokerAddress(
-                    host=settings.mqtt_host,
-                    port=settings.mqtt_port,
-                    protocol=settings.mqtt_protocol,
-                    username=settings.mqtt_username,
-                    password=settings.mqtt_password,
-                ),
+                broker=settings.broker_address(),
                 prefix=settings.mqtt_prefix,
                 client_id=settings.client_id,
                 share_group=settings.ingest_share_group or None,
@@ -125,4 +131,6 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
         clock=clock,
         live=live,
         ingest=ingest,
+        bookings=bookings_service(settings, session_factory, clock, live),
+        timeseries=timeseries_service(settings, session_factory, clock),
     )

@@ -23,6 +23,7 @@ from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import User
 from hub.settings import Settings, get_settings
 from hub.startup import StartupError, import_configs, migrate, prepare
+from hub.timeseries.cli import timeseries_app
 
 # pretty_exceptions off: a traceback with local variables could show a token or password.
 app = typer.Typer(
@@ -37,6 +38,9 @@ db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
+app.add_typer(timeseries_app, name="timeseries")
+analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
 
 ROLES = ", ".join(r.value for r in Role)
 
@@ -206,3 +210,43 @@ def db_upgrade() -> None:
     """Bring the database schema up to date (also done by every other command)."""
     settings = prepared_settings()
     print(f"database {settings.database_url} is up to date")
+
+
+@analytics_app.command("refresh")
+def analytics_refresh(
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild every rollup from the raw rows.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Bring the analytics rollups up to now (only the days new rows touched, unless --full)."""
+    import time
+
+    from hub.analytics.rollups import refresh_rollups
+
+    settings = prepared_settings()
+    engine = make_engine(settings.database_url)
+    began = time.perf_counter()
+    try:
+        with make_session_factory(engine)() as session:
+            stats = refresh_rollups(session, SystemClock().now(), full=full)
+            session.commit()
+    finally:
+        engine.dispose()
+    document = {
+        "full": stats.full,
+        "spaces": stats.spaces,
+        "space_days": stats.space_days,
+        "meetings": stats.meetings,
+        "group_days": stats.group_days,
+        "elapsed_s": round(time.perf_counter() - began, 3),
+    }
+    if json_output:
+        print(json.dumps(document))
+    else:
+        kind = "rebuilt" if stats.full else "refreshed"
+        print(
+            f"analytics {kind}: {stats.spaces} spaces, {stats.space_days} space-days, "
+            f"{stats.meetings} meetings, {stats.group_days} group-days "
+            f"in {document['elapsed_s']} s"
+        )

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.mqtt import BrokerAddress
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QUORUM_", env_file=".env", extra="ignore")
@@ -50,6 +52,36 @@ class Settings(BaseSettings):
     # slow; it must cover what arrives during one batch's commit (docs/ingest.md).
     ingest_receive_maximum: int = Field(default=5000, ge=1, le=65535)
 
+    # Time series (docs/timeseries.md): occupancy, people counts and daily utilization
+    # written to a server speaking the InfluxDB v2 write API. Empty URL: not exported.
+    timeseries_url: str = ""
+    timeseries_token: str | None = None
+    timeseries_org: str = "quorum"
+    timeseries_bucket: str = "quorum"
+    # Points per write request, and how often the exporter looks for new rows.
+    timeseries_batch_size: int = Field(default=1000, ge=1, le=50000)
+    timeseries_flush_interval_s: float = Field(default=5.0, gt=0)
+    # One write is retried (exponential backoff) for at most this long / this many times;
+    # then it is given up and the rows stay behind the cursor, backfilled from SQL later.
+    timeseries_retry_limit_s: float = Field(default=60.0, ge=0)
+    timeseries_max_retries: int = Field(default=5, ge=0)
+    timeseries_timeout_s: float = Field(default=10.0, gt=0)
+    # People counts and a day's utilization are written this long after the meeting or
+    # the (local) day ended, so late data from terminals' spools is included.
+    timeseries_settle_s: float = Field(default=3600.0, ge=0)
+
+    # Check-in and release of bookings (docs/checkin.md): minutes, and strikes of a series.
+    checkin_enabled: bool = True
+    checkin_grace_min: float = Field(default=10.0, gt=0)
+    checkin_abandon_after_min: float = Field(default=15.0, gt=0)
+    checkin_early_min: float = Field(default=5.0, ge=0)
+    checkin_flag_after_strikes: int = Field(default=2, ge=1)
+    checkin_cancel_after_strikes: int = Field(default=3, ge=0)
+    checkin_late_window_h: float = Field(default=12.0, gt=0)
+    checkin_auto_book: bool = False
+    # How often the hub looks at the bookings when no deadline comes sooner.
+    checkin_tick_s: float = Field(default=5.0, gt=0)
+
     host: str = "127.0.0.1"
     port: int = 8080
     # Written to this file (mode 0600) on first start, so an operator can find it again.
@@ -61,6 +93,15 @@ class Settings(BaseSettings):
     def client_id(self) -> str:
         """The MQTT client id this process uses."""
         return self.mqtt_client_id or f"quorum-hub-{socket.gethostname()}-{os.getpid()}"
+
+    def broker_address(self) -> BrokerAddress:
+        return BrokerAddress(
+            host=self.mqtt_host,
+            port=self.mqtt_port,
+            protocol=self.mqtt_protocol,
+            username=self.mqtt_username,
+            password=self.mqtt_password,
+        )
 
 
 @lru_cache

@@ -29,6 +29,12 @@ class IngestRunner(Protocol):
     def stats(self) -> Any: ...
 
 
+class Background(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class HubState:
     settings: Settings
@@ -37,6 +43,10 @@ class HubState:
     clock: Clock
     live: LiveFeed
     ingest: IngestRunner | None = None
+    # The bookings loop (check-in, release, notices): hub.checkin.wiring.BookingsService.
+    bookings: Background | None = None
+    # The time-series exporter (hub.timeseries.service.TimeSeriesService), when configured.
+    timeseries: Background | None = None
 
 
 class NotStarted(RuntimeError):

@@ -193,26 +193,37 @@ def _changes(
             if space_ids
         )
     )
-    rank = func.row_number().over(
-        partition_by=(OccupancyChange.space_kind, OccupancyChange.space_id),
-        order_by=(OccupancyChange.ts.desc(), OccupancyChange.id.desc()),
+    # The last change before ``start``: the latest ts per space from the (space, ts) index
+    # alone, then its rows; of several at that instant the last stored wins. (A window
+    # function over every earlier row read and sorted a year of history per space.)
+    latest = (
+        select(
+            OccupancyChange.space_kind,
+            OccupancyChange.space_id,
+            func.max(OccupancyChange.ts).label("ts"),
+        )
+        .where(of_spaces, OccupancyChange.ts < start)
+        .group_by(OccupancyChange.space_kind, OccupancyChange.space_id)
+        .subquery()
     )
-    before = (
+    last_rows = session.execute(
         select(
             OccupancyChange.space_kind,
             OccupancyChange.space_id,
             OccupancyChange.occupied,
             OccupancyChange.ts,
-            rank.label("rank"),
         )
-        .where(of_spaces, OccupancyChange.ts < start)
-        .subquery()
-    )
-    last_before = session.execute(
-        select(before.c.space_kind, before.c.space_id, before.c.occupied, before.c.ts).where(
-            before.c.rank == 1
+        .join(
+            latest,
+            and_(
+                OccupancyChange.space_kind == latest.c.space_kind,
+                OccupancyChange.space_id == latest.c.space_id,
+                OccupancyChange.ts == latest.c.ts,
+            ),
         )
+        .order_by(OccupancyChange.id)
     ).all()
+    last_before = list({(row[0], row[1]): row for row in last_rows}.values())
     inside = session.execute(
         select(
             OccupancyChange.space_kind,

@@ -6,6 +6,9 @@ Only ``/healthz``, ``/docs`` and ``/openapi.json`` answer without a token.
 from fastapi import APIRouter, Depends
 
 from hub.api import (
+    analytics,
+    bookings,
+    checkin,
     departments,
     desks,
     devices,
@@ -14,6 +17,7 @@ from hub.api import (
     org,
     rooms,
     stream,
+    timeseries,
     tokens,
     users,
     utilization,
@@ -37,9 +41,13 @@ def api_router() -> APIRouter:
         desks,
         occupancy,
         utilization,
+        analytics,
         devices,
         ingest,
         stream,
+        bookings,
+        checkin,
+        timeseries,
     ):
         router.include_router(module.router)
     return router

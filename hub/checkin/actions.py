@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.checkin.decisions import record
 from hub.checkin.engine import TickReport, evaluate
 from hub.checkin.policy import CheckInPolicy
 from hub.checkin.rules import (
@@ -96,18 +97,19 @@ def check_in(
     decisions: list[BookingDecision] = []
     if not was_released:
         occurrence.state = CHECKED_IN
-        decision = BookingDecision(
-            booking_id=booking.id,
-            occurrence_id=occurrence.id,
-            decided_at=now,
-            effective_at=at,
-            kind="checked_in",
-            actor=actor,
-            explanation=f"checked in at {at.strftime('%H:%M:%S UTC')} by {method}",
-            evidence=[{"at": at.isoformat(), "what": f"checked in by {method}", "by": actor}],
+        decisions.append(
+            record(
+                session,
+                booking_id=booking.id,
+                occurrence_id=occurrence.id,
+                kind="checked_in",
+                effective_at=at,
+                explanation=f"checked in at {at.strftime('%H:%M:%S UTC')} by {method}",
+                evidence=[{"at": at.isoformat(), "what": f"checked in by {method}", "by": actor}],
+                now=now,
+                actor=actor,
+            )
         )
-        session.add(decision)
-        decisions.append(decision)
     # The rules decide the rest: an undone release, or strikes taken back.
     report: TickReport = evaluate(session, [(occurrence, booking)], now, policy)
     return decisions + report.decisions
@@ -133,18 +135,17 @@ def release(
         occurrence.released_at = now
         occurrence.release_reason = MANUAL
         kind, text = "released_manual", f"released by {actor} at {now.strftime('%H:%M:%S UTC')}"
-    decision = BookingDecision(
+    return record(
+        session,
         booking_id=occurrence.booking_id,
         occurrence_id=occurrence.id,
-        decided_at=now,
-        effective_at=now,
         kind=kind,
-        actor=actor,
+        effective_at=now,
         explanation=text,
         evidence=[{"at": now.isoformat(), "what": "released by a person", "by": actor}],
+        now=now,
+        actor=actor,
     )
-    session.add(decision)
-    return decision
 
 
 def _taken_since_release(

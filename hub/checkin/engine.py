@@ -14,7 +14,7 @@ know, a notice in the outbox (hub.checkin.notify).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from hub.analytics.queries import SpaceData, load_spaces
 from hub.analytics.timeline import build_timeline
+from hub.checkin.autobook import auto_book
+from hub.checkin.decisions import record
 from hub.checkin.notify import queue_notice
 from hub.checkin.policy import CheckInPolicy
 from hub.checkin.rules import (
@@ -40,7 +42,9 @@ from hub.checkin.rules import (
 from hub.checkin.strikes import update_strikes
 from hub.db.models import Booking, BookingDecision, BookingOccurrence, Device
 
-HUB_ACTOR = "hub"
+# How long past a terminal's newest report its space still counts as known: two heartbeat
+# intervals (60 s by default), so a quiet terminal that is alive never looks stale.
+REPORT_SLACK = timedelta(minutes=2)
 # Decisions withheld for lack of data are recorded once per occurrence.
 WITHHELD = "release_withheld"
 
@@ -57,7 +61,11 @@ class TickReport:
 
 
 def run_once(session: Session, now: datetime, policy: CheckInPolicy) -> TickReport:
-    return evaluate(session, _candidates(session, now, policy), now, policy)
+    report = evaluate(session, _candidates(session, now, policy), now, policy)
+    if policy.auto_book:
+        # After the releases: a room released as a no-show may be taken by whoever is in it.
+        report.decisions.extend(auto_book(session, now, policy))
+    return report
 
 
 def evaluate(
@@ -138,28 +146,44 @@ def _evidence(
             session, room_ids=room_ids, desk_ids=desk_ids, start=start, end=end, now=now
         )
     }
-    watched_rooms = _rooms_with_terminals(session, {s.room_id for s in spaces.values()})
+    known_until = _known_until(session, {s.room_id for s in spaces.values()}, now)
     out: dict[int, Evidence] = {}
     for occurrence in occurrences:
         space = spaces.get((occurrence.space_kind, occurrence.space_id))
         if space is None:  # the space is gone from the organisation: nothing watches it
             out[occurrence.id] = Evidence([], sensed=False)
             continue
+        sensed = space.room_id in known_until
         segments = build_timeline(
             space.changes,
             space.offline,
             start=occurrence.starts_at - policy.early_check_in,
             end=occurrence.ends_at,
-            now=now,
+            now=known_until.get(space.room_id, now),
         )
-        out[occurrence.id] = Evidence(segments, sensed=space.room_id in watched_rooms)
+        out[occurrence.id] = Evidence(segments, sensed=sensed)
     return out
 
 
-def _rooms_with_terminals(session: Session, room_ids: set[str]) -> set[str]:
+def _known_until(session: Session, room_ids: set[str], now: datetime) -> dict[str, datetime]:
+    """For each room a terminal watches: how far in event time its reports reach.
+
+    A terminal replaying its spool after an outage reports the past; until it has caught
+    up, the hub must not read "no change reported" as "nothing changed" up to now (the
+    room would look empty and its bookings be released, then reinstated). So the state
+    is known up to the newest event time any of the room's terminals has sent, plus
+    REPORT_SLACK (heartbeats come every minute), and never beyond now.
+    """
+    known: dict[str, datetime] = {}
     if not room_ids:
-        return set()
-    return set(session.scalars(select(Device.room_id).where(Device.room_id.in_(room_ids))))
+        return known
+    rows = session.execute(
+        select(Device.room_id, Device.last_event_ts).where(Device.room_id.in_(room_ids))
+    )
+    for room_id, last_event in rows:
+        reach = now if last_event is None else min(now, last_event + REPORT_SLACK)
+        known[room_id] = max(known.get(room_id, reach), reach)
+    return known
 
 
 def _facts(occurrence: BookingOccurrence) -> OccurrenceFacts:
@@ -255,21 +279,17 @@ def _decide(
     effective_at: datetime,
     outcome: Outcome,
     now: datetime,
-    *,
-    actor: str = HUB_ACTOR,
 ) -> BookingDecision:
-    decision = BookingDecision(
+    return record(
+        session,
         booking_id=occurrence.booking_id,
         occurrence_id=occurrence.id,
-        decided_at=now,
-        effective_at=effective_at,
         kind=kind,
-        actor=actor,
+        effective_at=effective_at,
         explanation=outcome.explanation,
         evidence=outcome.seen,
+        now=now,
     )
-    session.add(decision)
-    return decision
 
 
 def _withheld_before(session: Session, occurrence: BookingOccurrence) -> bool:

@@ -177,10 +177,13 @@ def _not_checked_in(
         f"kept: no sensor data from {_hm(gap.start)} to {_hm(gap.end)}, so the hub cannot tell "
         "whether anyone came"
         if gap is not None
-        else "kept: no sensor data for the start of the booking"
+        else "kept: the terminal's reports do not reach the start of the booking yet"
     )
-    seen = [_seen(gap.start, "no sensor data", until=gap.end)] if gap is not None else []
-    return Outcome(BOOKED, explanation=explanation, seen=seen)
+    if gap is None:  # the terminal's reports do not reach this far yet (a spool replaying)
+        return Outcome(BOOKED, explanation=explanation)  # waiting, not a decision
+    return Outcome(
+        BOOKED, explanation=explanation, seen=[_seen(gap.start, "no sensor data", until=gap.end)]
+    )
 
 
 def _abandoned(

@@ -11,12 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.checkin.decisions import record
 from hub.checkin.notify import queue_notice
 from hub.checkin.policy import CheckInPolicy
 from hub.checkin.rules import CANCELLED, CHECKED_IN, ENDED, NO_SHOW, RELEASED
 from hub.db.models import Booking, BookingDecision, BookingOccurrence
-
-HUB_ACTOR = "hub"
 
 
 def count_strikes(outcomes: list[tuple[str, str | None]]) -> int:
@@ -79,17 +78,16 @@ def update_strikes(
 def _series_decision(
     session: Session, booking: Booking, kind: str, text: str, now: datetime
 ) -> BookingDecision:
-    decision = BookingDecision(
+    decision = record(
+        session,
         booking_id=booking.id,
         occurrence_id=None,
-        decided_at=now,
-        effective_at=now,
         kind=kind,
-        actor=HUB_ACTOR,
+        effective_at=now,
         explanation=text,
         evidence=[{"at": now.isoformat(), "what": f"{booking.strikes} no-shows in a row"}],
+        now=now,
     )
-    session.add(decision)
     if booking.organizer_id is not None:
         queue_notice(session, booking.organizer_id, kind, booking, None, text, now)
     return decision

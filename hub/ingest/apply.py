@@ -143,7 +143,7 @@ def apply_batch(
                 result.events.append(outcome.event)
             result.stored += 1
             continue
-        note_seen(device, item.received_at, env.boot)
+        note_seen(device, item.received_at, env.boot, env.ts)
         # Duplicates touch their stream too: a re-sent message means the ack was not heard.
         touch = touched.setdefault((env.device, env.boot), StreamTouch(room_id=message.room))
         touch.highest_seq = max(touch.highest_seq, env.seq)

@@ -43,6 +43,7 @@ _LIVENESS = (
     "boot",
     "software_version",
     "config_version",
+    "last_event_ts",
 )
 
 
@@ -76,6 +77,16 @@ _SEEN_WRITE = (
             (or_(_DEVICES.c.boot.is_(None), _DEVICES.c.boot < _param("boot")), _param("boot")),
             else_=_DEVICES.c.boot,
         ),
+        last_event_ts=case(
+            (
+                or_(
+                    _DEVICES.c.last_event_ts.is_(None),
+                    _DEVICES.c.last_event_ts < _param("last_event_ts"),
+                ),
+                _param("last_event_ts"),
+            ),
+            else_=_DEVICES.c.last_event_ts,
+        ),
     )
 )
 
@@ -90,6 +101,7 @@ class DeviceRow:
     boot: str | None
     software_version: str | None
     config_version: str | None
+    last_event_ts: datetime | None = None
     seen: bool = field(default=False, compare=False)  # last_seen_at or boot moved
     status_changed: bool = field(default=False, compare=False)  # any other liveness column
 
@@ -121,14 +133,20 @@ def load_devices(
                 boot=row.boot,
                 software_version=row.software_version,
                 config_version=row.config_version,
+                last_event_ts=row.last_event_ts,
             )
     return devices
 
 
-def note_seen(device: DeviceRow, received_at: datetime, boot: str) -> None:
-    """Any accepted message proves the device alive and may reveal a newer boot."""
+def note_seen(
+    device: DeviceRow, received_at: datetime, boot: str, ts: datetime | None = None
+) -> None:
+    """Any accepted message proves the device alive and may reveal a newer boot; its event
+    time ``ts`` (sequenced messages) shows how far the device's reports reach."""
     if device.last_seen_at is None or received_at > device.last_seen_at:
         device.last_seen_at, device.seen = received_at, True
+    if ts is not None and (device.last_event_ts is None or ts > device.last_event_ts):
+        device.last_event_ts, device.seen = ts, True
     note_boot(device, boot)
 
 
@@ -210,7 +228,15 @@ def write_devices(
     if seen:
         session.execute(
             _SEEN_WRITE,
-            [{"b_id": d.id, "b_last_seen_at": d.last_seen_at, "b_boot": d.boot} for d in seen],
+            [
+                {
+                    "b_id": d.id,
+                    "b_last_seen_at": d.last_seen_at,
+                    "b_boot": d.boot,
+                    "b_last_event_ts": d.last_event_ts,
+                }
+                for d in seen
+            ],
         )
     if changes:
         session.execute(insert(_STATUS_CHANGES), changes)

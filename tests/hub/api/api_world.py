@@ -149,6 +149,8 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "database_url": f"sqlite:///{tmp_path / 'hub.db'}",
         "configs_dir": FIRMWARE_CONFIGS,
         "ingest_enabled": False,
+        # No background bookings loop: tests of check-in call it, or the API, themselves.
+        "checkin_enabled": False,
         "bootstrap_token": ADMIN_TOKEN,
     }
     unknown = set(overrides) - set(Settings.model_fields)

@@ -56,13 +56,51 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/rooms/{room_id}/occupancy"): {A, F},
     ("GET", "/api/v1/desks/{desk_id}/occupancy"): {A, F},
     ("GET", "/api/v1/utilization"): {A, F},
+    # Booked against used (hub/api/analytics.py): staff, scoped by department.
+    ("GET", "/api/v1/analytics/rooms"): {A, F},
+    ("GET", "/api/v1/analytics/desks"): {A, F},
+    ("GET", "/api/v1/analytics/floors"): {A, F},
+    ("GET", "/api/v1/analytics/buildings"): {A, F},
+    ("GET", "/api/v1/analytics/heatmap"): {A, F},
+    ("GET", "/api/v1/analytics/right-sizing"): {A, F},
     ("GET", "/api/v1/devices"): {A, F},
     ("GET", "/api/v1/devices/{device_id}"): {A, F},
     ("GET", "/api/v1/ingest/stats"): {A, F},
+    ("GET", "/api/v1/timeseries/status"): {A, F},
     ("GET", "/api/v1/dead-letters"): {A},
     ("GET", "/api/v1/stream"): {A, F, D},
+    # Check-in and release (hub/api/checkin.py): every role may try; which bookings a caller
+    # may act on is decided per booking (404 for the others).
+    ("POST", "/api/v1/rooms/{room_id}/check-in"): EVERYONE,
+    ("POST", "/api/v1/desks/{desk_id}/check-in"): EVERYONE,
+    ("POST", "/api/v1/occurrences/{occurrence_id}/check-in"): EVERYONE,
+    ("POST", "/api/v1/occurrences/{occurrence_id}/release"): EVERYONE,
+    ("GET", "/api/v1/bookings/{booking_id}/decisions"): EVERYONE,
+    ("GET", "/api/v1/decisions"): {A, F},
+    ("GET", "/api/v1/me/webhooks"): {A, F, M},
+    ("POST", "/api/v1/me/webhooks"): {A, F, M},
+    ("DELETE", "/api/v1/me/webhooks/{webhook_id}"): {A, F, M},
+    ("GET", "/api/v1/me/notifications"): {A, F, M},
+    # Bookings (hub/api/bookings.py): members, facilities and admins book; display panels
+    # read the day views; import and feeds are for staff.
+    ("POST", "/api/v1/bookings"): {A, F, M},
+    ("GET", "/api/v1/bookings"): {A, F, M},
+    ("GET", "/api/v1/bookings/{booking_id}"): {A, F, M},
+    ("PATCH", "/api/v1/bookings/{booking_id}"): {A, F, M},
+    ("DELETE", "/api/v1/bookings/{booking_id}"): {A, F, M},
+    ("GET", "/api/v1/bookings/{booking_id}/occurrences"): {A, F, M},
+    ("DELETE", "/api/v1/bookings/{booking_id}/occurrences/{occurrence_id}"): {A, F, M},
+    ("GET", "/api/v1/rooms/{room_id}/bookings"): {A, F, M, D},
+    ("GET", "/api/v1/desks/{desk_id}/bookings"): {A, F, M, D},
+    ("POST", "/api/v1/booking-imports"): {A, F},
+    ("GET", "/api/v1/calendar-feeds"): {A, F},
+    ("POST", "/api/v1/calendar-feeds"): {A, F},
+    ("DELETE", "/api/v1/calendar-feeds/{feed_id}"): {A, F},
 }
-PUBLIC = {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")}
+# Public by a secret token in the path instead of a bearer header (test_api_bookings.py
+# checks that unknown and revoked feed tokens are 404).
+TOKEN_IN_PATH = {("GET", "/calendar/{token}.ics")}
+PUBLIC = {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")} | TOKEN_IN_PATH
 SPACE_PARAMS = {"room_id", "desk_id", "device_id"}
 
 
@@ -88,7 +126,7 @@ def test_every_route_has_a_decision_in_the_matrix() -> None:
 def test_the_openapi_lists_the_same_routes(world: Hub) -> None:
     spec = world.client.get("/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    assert documented == (set(ROUTE_ROLES) | {("GET", "/healthz")})
+    assert documented == (set(ROUTE_ROLES) | {("GET", "/healthz")} | TOKEN_IN_PATH)
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
 
@@ -130,6 +168,10 @@ def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
         "room_id": "hq-f1-aurora",
         "desk_id": "hq-f2-e01",
         "device_id": "term-hq-f1-aurora",
+        "occurrence_id": "1",
+        "booking_id": "no-such-booking",
+        "webhook_id": "1",
+        "feed_id": "999999",
         **overrides,
     }
     for name, value in values.items():

@@ -5,12 +5,12 @@ Room hq-f1-aurora has terminal term-hq-f1-aurora (example organisation). Times a
 Monday 2026-03-02; the booking under test runs 09:00-10:00 unless a test says otherwise.
 """
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from checkin_builders import add_booking, add_change
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from hub.db.models import (
     Device,
     DeviceStatusChange,
     Notification,
-    OccupancyChange,
+    SpaceState,
     User,
 )
 
@@ -62,60 +62,14 @@ def book(
     repeats: int = 1,
     space: tuple[str, str] = ("room", ROOM),
 ) -> Booking:
-    """A booking (weekly when ``repeats`` > 1) with its occurrences materialized."""
-    booking = Booking(
-        id=str(uuid.uuid4()),
-        space_kind=space[0],
-        space_id=space[1],
-        organizer_id="ana",
-        title="Planning",
-        starts_at=start,
-        ends_at=end,
-        timezone="UTC",
-        rrule=f"FREQ=WEEKLY;COUNT={repeats}" if repeats > 1 else None,
-        exdates=[],
-        external_attendees=[],
-        source="api",
-        created_at=at(0),
-        updated_at=at(0),
-        strikes=0,
+    return add_booking(
+        session, start, end, organizer="ana", repeats=repeats, space=space, created=at(0)
     )
-    session.add(booking)
-    for week in range(repeats):
-        shift = timedelta(weeks=week)
-        session.add(
-            BookingOccurrence(
-                booking_id=booking.id,
-                space_kind=space[0],
-                space_id=space[1],
-                starts_at=start + shift,
-                ends_at=end + shift,
-                state="booked",
-            )
-        )
-    session.commit()
-    return booking
 
 
-_seq = iter(range(1, 1_000_000))
-
-
-def seen(session: Session, ts: datetime, occupied: bool, *, space: str = ROOM) -> None:
-    """The terminal reports the room (``space``) occupied or empty from ``ts`` on."""
-    session.add(
-        OccupancyChange(
-            space_kind="room",
-            space_id=space,
-            occupied=occupied,
-            ts=ts,
-            device_id=TERMINAL,
-            boot="b1",
-            seq=next(_seq),
-            initial=False,
-            signals=["pir"],
-        )
-    )
-    session.commit()
+def seen(session: Session, ts: datetime, occupied: bool) -> None:
+    """The terminal reports the room occupied or empty from ``ts`` on."""
+    add_change(session, ts, occupied)
 
 
 def look(session: Session, now: datetime) -> list[str]:
@@ -263,6 +217,24 @@ def test_no_release_on_missing_data(session: Session) -> None:
     assert look(session, at(9, 20)) == []  # explained once
 
 
+def test_bookings_wait_while_a_terminal_replays_its_spool(session: Session) -> None:
+    """After an outage the terminal's spool delivers the past in order. Until it has caught
+    up, "no change reported" does not mean "nothing changed"."""
+    booking = book(session, at(9), at(10))
+    seen(session, at(8), False)
+    terminal = session.get(Device, TERMINAL)
+    assert terminal is not None
+    terminal.last_event_ts = at(8, 30)  # the replay has reached 08:30 so far
+    session.commit()
+    assert look(session, at(9, 40)) == []  # waiting for the replay, not deciding
+    assert occurrence(session, booking).state == "booked"
+    seen(session, at(9, 3), True)
+    terminal.last_event_ts = at(9, 39)  # caught up
+    session.commit()
+    assert look(session, at(9, 41)) == ["checked_in"]
+    assert occurrence(session, booking).checked_in_at == at(9, 3)
+
+
 def test_a_space_no_terminal_watches_needs_a_check_in(session: Session) -> None:
     room = "hq-f2-cosmos"
     session.execute(delete(Device).where(Device.room_id == room))  # its terminal is removed
@@ -363,3 +335,45 @@ def test_a_check_in_after_the_release_cannot_take_back_a_rebooked_space(
             now=at(9, 20),
             policy=POLICY,
         )
+
+
+def occupied_since(session: Session, since: datetime) -> None:
+    """The live state (as ingest keeps it) of the room: occupied from ``since``."""
+    session.add(
+        SpaceState(
+            space_kind="room",
+            space_id=ROOM,
+            occupied=True,
+            since=since,
+            updated_at=since,
+            last_change_ts=since,
+        )
+    )
+    seen(session, since, True)
+
+
+def test_people_in_an_unbooked_room_get_a_booking_when_auto_booking_is_on(
+    session: Session,
+) -> None:
+    auto = CheckInPolicy(auto_book=True)
+    occupied_since(session, at(9, 2))
+    assert [d.kind for d in run_once(session, at(9, 6), auto).decisions] == []  # 4 min
+    session.commit()
+    report = run_once(session, at(9, 7), auto)
+    session.commit()
+    assert [d.kind for d in report.decisions] == ["auto_booked"]
+    booking = session.scalars(select(Booking).where(Booking.source == "auto")).one()
+    assert (booking.starts_at, booking.ends_at, booking.organizer_id) == (at(9, 2), at(9, 32), None)
+    made = occurrence(session, booking)
+    assert (made.state, made.checked_in_at) == ("checked_in", at(9, 2))
+    assert run_once(session, at(9, 8), auto).decisions == []  # booked once
+
+
+def test_auto_booking_stops_at_the_next_booking_and_is_off_by_default(session: Session) -> None:
+    book(session, at(9, 20), at(10))
+    occupied_since(session, at(9, 2))
+    assert look(session, at(9, 7)) == []  # POLICY: auto-booking off
+    auto = CheckInPolicy(auto_book=True)
+    assert [d.kind for d in run_once(session, at(9, 7), auto).decisions] == ["auto_booked"]
+    booking = session.scalars(select(Booking).where(Booking.source == "auto")).one()
+    assert booking.ends_at == at(9, 20)

@@ -358,3 +358,17 @@ def test_rejected_messages_change_no_device(session_factory: Factory, clock: Fak
     run(session_factory, clock, (topic, b"{not json"))
     assert device(session_factory, "term-hq-f1-aurora").last_seen_at is None
     assert count(session_factory, DeadLetter) == 1
+
+
+def test_a_device_remembers_the_newest_event_time_it_reported(
+    session_factory: Factory, clock: FakeClock
+) -> None:
+    """Check-in decisions read how far a terminal's reports reach (hub/checkin/engine.py)."""
+    t = aurora()
+    run(session_factory, clock, t.occupancy(True, ts=T0 + timedelta(minutes=5)))
+    assert device(session_factory, "term-hq-f1-aurora").last_event_ts == T0 + timedelta(minutes=5)
+    # A spool replaying older messages does not move it back.
+    run(session_factory, clock, t.occupancy(False, ts=T0 + timedelta(minutes=1)))
+    assert device(session_factory, "term-hq-f1-aurora").last_event_ts == T0 + timedelta(minutes=5)
+    run(session_factory, clock, t.occupancy(False, ts=T0 + timedelta(minutes=9)))
+    assert device(session_factory, "term-hq-f1-aurora").last_event_ts == T0 + timedelta(minutes=9)

@@ -1,0 +1,117 @@
+"""The hub's bookings loop: look at the bookings, then deliver notices; a thread of its own.
+
+It wakes every ``tick_s`` seconds, or sooner when a grace period or an empty stretch is
+due to end, so a no-show is released at its deadline, not up to a tick later. With
+several hub workers on PostgreSQL (docs/scaling.md) every worker runs the loop, but a
+transaction-level advisory lock lets only one of them look at a time; on SQLite there is
+one worker.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clock import Clock
+from hub.checkin.engine import run_once
+from hub.checkin.notify import MqttPublisher, WebhookPoster, deliver_pending
+from hub.checkin.policy import CheckInPolicy
+from hub.live import LiveFeed
+
+log = logging.getLogger(__name__)
+
+# pg_try_advisory_xact_lock key of the bookings loop ("QBOOK" in ASCII).
+LOOP_LOCK_KEY = 0x51424F4F4B
+MIN_WAIT_S = 0.05
+
+# Extra periodic work of the loop (materializing recurring bookings further ahead,
+# refreshing analytics rollups): called with (session, now), in a transaction of its own.
+Job = Callable[[Session, datetime], object]
+
+
+class BookingsRunner:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        policy: CheckInPolicy,
+        live: LiveFeed,
+        publish: MqttPublisher | None,
+        post: WebhookPoster,
+        tick_s: float = 5.0,
+        jobs: list[tuple[Job, timedelta]] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._policy = policy
+        self._live = live
+        self._publish = publish
+        self._post = post
+        self._tick_s = tick_s
+        self._jobs = list(jobs or [])
+        self._job_runs: dict[int, datetime] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bookings", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(30)
+
+    def tick(self) -> datetime | None:
+        """One look at the bookings and one delivery round; the next deadline, if any."""
+        now = self._clock.now()
+        next_check = None
+        with self._session_factory() as session, session.begin():
+            if not _take_loop_lock(session):
+                return None  # another worker is looking right now
+            report = run_once(session, now, self._policy)
+            next_check = report.next_check
+            events = report.live_events()
+        for event in events:
+            self._live.publish(event)
+        self._run_jobs(now)
+        with self._session_factory() as session, session.begin():
+            deliver_pending(session, self._clock.now(), publish=self._publish, post=self._post)
+        return next_check
+
+    def _run_jobs(self, now: datetime) -> None:
+        """Each due job in a transaction of its own (a slow one must not hold up decisions)."""
+        for index, (job, every) in enumerate(self._jobs):
+            last = self._job_runs.get(index)
+            if last is not None and now - last < every:
+                continue
+            try:
+                with self._session_factory() as session, session.begin():
+                    if not _take_loop_lock(session):
+                        continue  # another worker is at it; try again next tick
+                    job(session, now)
+            except Exception:
+                log.exception("bookings job %s failed", getattr(job, "__name__", job))
+            self._job_runs[index] = now
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            wait = self._tick_s
+            try:
+                next_check = self.tick()
+                if next_check is not None:
+                    until = (next_check - self._clock.now()).total_seconds()
+                    wait = max(MIN_WAIT_S, min(wait, until))
+            except Exception:  # the loop must outlive a bad row or a database outage
+                log.exception("bookings loop failed; trying again in %.0f s", wait)
+            self._stop.wait(wait)
+
+
+def _take_loop_lock(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOOP_LOCK_KEY})
+    return bool(locked.scalar())
