@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 
+from contract.ids import ID_PATTERN
 from hub.analytics.dashboard import (
     DeskSummary,
     GroupRow,
@@ -38,7 +39,8 @@ from hub.state import ClockDep, SessionDep
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 # An empty id is a mistake, not a filter that matches nothing: 422.
-Id = Annotated[str, StringConstraints(min_length=1, max_length=63)]
+# Ids are slugs (contract.ids): anything else cannot name a space, so it is a 422, not [].
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 IdList = Annotated[list[Id] | None, Query()]
 Kind = Literal["room", "desk"]
 DEFAULT_DAYS = 7
