@@ -8,15 +8,20 @@ database the role can connect to) and creates, copies and drops databases by nam
 migration takes, so every test gets a fresh one.
 """
 
+import logging
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
 
 #: Where tests (and, by default, the benchmarks) find the server: an admin URL.
 ENV_VAR = "QUORUM_TEST_POSTGRES_URL"
@@ -93,10 +98,25 @@ def create_database(admin_url: str, name: str, template: str | None = None) -> s
     return database_url(admin_url, name)
 
 
+# An autovacuum worker (a superuser's process) may be at work in a fresh database; a role
+# that is not a superuser cannot end it, so the drop is tried again until it has finished.
+DROP_ATTEMPTS = 20
+DROP_RETRY_S = 0.5
+
+
 def drop_database(admin_url: str, name: str) -> None:
     """Drop ``name`` if it exists, ending any session still connected to it."""
-    with _autocommit(admin_url) as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{_checked(name)}" WITH (FORCE)'))
+    statement = text(f'DROP DATABASE IF EXISTS "{_checked(name)}" WITH (FORCE)')
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            with _autocommit(admin_url) as connection:
+                connection.execute(statement)
+            return
+        except ProgrammingError as exc:  # InsufficientPrivilege: a superuser's session
+            if attempt == DROP_ATTEMPTS - 1:
+                raise
+            log.debug("could not drop %s yet (%s); retrying", name, exc.orig)
+            time.sleep(DROP_RETRY_S)
 
 
 def _checked(name: str) -> str:
