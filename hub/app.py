@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from common.clock import Clock, SystemClock
 from hub.api import api_router
-from hub.api.bookings import feed_router as bookings_feed_router
+from hub.api.calendars import feed_router as calendar_feed_router
 from hub.api.errors import install_error_handlers
 from hub.api.health import router as health_router
 from hub.checkin.wiring import bookings_service
@@ -93,7 +93,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(api_router())
     # The ICS feed authenticates by the token in its URL, so it is outside /api/v1.
-    app.include_router(bookings_feed_router)
+    app.include_router(calendar_feed_router)
     return app
 
 

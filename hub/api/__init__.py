@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from hub.api import (
     analytics,
     bookings,
+    calendars,
     checkin,
     departments,
     desks,
@@ -46,6 +47,7 @@ def api_router() -> APIRouter:
         ingest,
         stream,
         bookings,
+        calendars,
         checkin,
         timeseries,
     ):

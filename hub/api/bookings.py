@@ -1,4 +1,4 @@
-"""Bookings of rooms and desks, iCalendar import and calendar feeds.
+"""Bookings of rooms and desks (iCalendar import and calendar feeds: hub.api.calendars).
 
 Members, facilities and admins book the spaces they may see for bookings (their
 department's plus shared rooms; admins all). Everyone who may see a space sees when it is
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ from hub.api.errors import BAD_BODY, NOT_FOUND, ErrorOut
 from hub.auth.dependencies import require_roles
 from hub.auth.roles import Principal, Role
 from hub.auth.scope import visible_desk, visible_room
-from hub.bookings import access, ical_import, ics_feed
+from hub.bookings import access
 from hub.bookings.errors import BookingError
 from hub.bookings.service import (
     UNSET,
@@ -47,11 +47,10 @@ from hub.bookings.service import (
     create_booking,
     update_booking,
 )
-from hub.db.models import Booking, BookingAttendee, BookingOccurrence, CalendarFeed, Desk, Room
+from hub.db.models import Booking, BookingAttendee, BookingOccurrence, Desk, Room
 from hub.state import ClockDep, SessionDep
 
 router = APIRouter(tags=["bookings"])
-feed_router = APIRouter(tags=["bookings"])
 
 Booker = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.FACILITIES, Role.MEMBER))]
 Viewer = Annotated[
@@ -71,9 +70,6 @@ BOOKING_CONFLICT: dict[int | str, dict[str, Any]] = {
         "description": "The space is already booked then (`detail` names the booking and "
         "time), or the booking is in a state that does not allow this.",
     }
-}
-TOO_LARGE: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorOut, "description": "The calendar is too large."}
 }
 
 
@@ -185,51 +181,7 @@ class SlotOut(OccurrenceOut):
     organizer_id: str | None
 
 
-class ImportUrl(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = Field(min_length=1, max_length=2000, examples=["https://example.com/room.ics"])
-
-
-class ImportItemOut(BaseModel):
-    uid: str
-    booking_id: str | None = None
-    reason: str | None = None
-
-
-class ImportReportOut(BaseModel):
-    created: list[ImportItemOut]
-    updated: list[ImportItemOut]
-    unchanged: list[ImportItemOut]
-    cancelled: list[ImportItemOut]
-    skipped: list[ImportItemOut] = Field(description="Events not imported, each with a reason.")
-
-
-class FeedCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    space_kind: SpaceKind
-    space_id: str = Field(min_length=1, max_length=63, examples=["hq-f1-aurora"])
-
-
-class FeedOut(BaseModel):
-    id: int
-    space_kind: str
-    space_id: str
-    created_by: str
-    created_at: UtcTime
-    revoked_at: UtcTime | None
-
-
-class NewFeedOut(FeedOut):
-    token: str = Field(description="Shown only in this answer.")
-    url: str = Field(description="The feed URL for calendar programs; shown only here.")
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _http(error: BookingError) -> HTTPException:
+def booking_http_error(error: BookingError) -> HTTPException:
     return HTTPException(error.status, detail=str(error))
 
 
@@ -402,7 +354,7 @@ def add_booking(
             now=clock.now(),
         )
     except BookingError as error:
-        raise _http(error) from None
+        raise booking_http_error(error) from None
     session.commit()
     return _full_out(session, caller, booking)
 
@@ -485,7 +437,7 @@ def patch_booking(
     try:
         update_booking(session, booking.id, actor=caller.user_id, now=clock.now(), **changes)
     except BookingError as error:
-        raise _http(error) from None
+        raise booking_http_error(error) from None
     session.commit()
     return _full_out(session, caller, booking)
 
@@ -506,7 +458,7 @@ def delete_booking(
     try:
         cancel_booking(session, booking.id, actor=caller.user_id, now=clock.now(), reason=reason)
     except BookingError as error:
-        raise _http(error) from None
+        raise booking_http_error(error) from None
     session.commit()
     return _full_out(session, caller, booking)
 
@@ -545,7 +497,7 @@ def delete_occurrence(
             session, booking.id, occurrence_id, actor=caller.user_id, now=clock.now(), reason=reason
         )
     except BookingError as error:
-        raise _http(error) from None
+        raise booking_http_error(error) from None
     session.commit()
     return OccurrenceOut.model_validate(row)
 
@@ -653,191 +605,3 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ValueError, OSError):
         return ZoneInfo("UTC")
-
-
-# -- iCalendar import ----------------------------------------------------------------------
-
-
-def get_ical_fetcher() -> Any:
-    """How an import URL is fetched (tests replace it with a fake server)."""
-    return ical_import.fetch
-
-
-async def _raw_body(request: Request) -> bytes:
-    body = await request.body()
-    if len(body) > ical_import.MAX_BYTES:
-        raise HTTPException(
-            413, detail=f"the calendar is larger than {ical_import.MAX_BYTES} bytes"
-        )
-    return body
-
-
-def _content_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-_IMPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/calendar": {"schema": {"type": "string", "description": "An ICS file."}},
-            "application/json": {"schema": ImportUrl.model_json_schema()},
-        },
-    }
-}
-
-
-@router.post(
-    "/booking-imports",
-    summary="Import an iCalendar file or URL into bookings",
-    responses={**NOT_FOUND, **BAD_BODY, **TOO_LARGE},
-    openapi_extra=_IMPORT_BODY,
-)
-def import_bookings(
-    caller: StaffCaller,
-    body: Annotated[bytes, Depends(_raw_body)],
-    content_type: Annotated[str, Depends(_content_type)],
-    session: SessionDep,
-    clock: ClockDep,
-    fetcher: Annotated[Any, Depends(get_ical_fetcher)],
-    space_kind: SpaceKind | None = None,
-    space_id: Annotated[str | None, Query(max_length=63)] = None,
-) -> ImportReportOut:
-    """Send the file as ``Content-Type: text/calendar``, or ``{"url": ...}`` as JSON.
-
-    Without ``space_kind``/``space_id`` each event's LOCATION must name a room or desk
-    (its id or name). Events that cannot be booked are reported in ``skipped``. A file
-    that is not iCalendar is refused (422) and nothing is imported.
-    """
-    if (space_kind is None) != (space_id is None):
-        raise bad_input("give both space_kind and space_id, or neither (map by LOCATION)")
-    return _run_import(
-        caller, session, clock.now(), fetcher, content_type, body, space_kind, space_id
-    )
-
-
-def _run_import(
-    caller: Principal,
-    session: Session,
-    now: datetime,
-    fetcher: Any,
-    kind: str,
-    body: bytes,
-    space_kind: str | None,
-    space_id: str | None,
-) -> ImportReportOut:
-    space = None
-    if space_kind is not None and space_id is not None:
-        if not access.can_book(session, caller, space_kind, space_id):
-            raise not_found(space_kind, space_id)
-        space = (space_kind, space_id)
-    try:
-        if kind == "application/json":
-            try:
-                url = ImportUrl.model_validate_json(body).url
-            except ValueError:
-                raise bad_input(
-                    'send {"url": "https://..."} or the ICS file as text/calendar'
-                ) from None
-            data = fetcher(url)
-        elif kind in ("text/calendar", "text/plain", "application/octet-stream"):
-            data = body
-        else:
-            raise HTTPException(
-                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                detail='send the ICS file as text/calendar, or {"url": ...} as JSON',
-            )
-        report = ical_import.import_calendar(
-            session,
-            data,
-            space=space,
-            importer_id=caller.user_id,
-            now=now,
-            may_book=lambda k, i: access.can_book(session, caller, k, i),
-        )
-    except BookingError as error:
-        raise _http(error) from None
-    session.commit()
-    return ImportReportOut.model_validate(report, from_attributes=True)
-
-
-# -- calendar feeds ------------------------------------------------------------------------
-
-
-def _feed_out(row: CalendarFeed) -> FeedOut:
-    return FeedOut(
-        id=row.id,
-        space_kind=row.space_kind,
-        space_id=row.space_id,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-@router.post(
-    "/calendar-feeds",
-    status_code=status.HTTP_201_CREATED,
-    summary="Create an ICS feed URL for a space (shown once)",
-    responses={**NOT_FOUND, **BAD_BODY},
-)
-def add_feed(
-    caller: StaffCaller, body: FeedCreate, request: Request, session: SessionDep, clock: ClockDep
-) -> NewFeedOut:
-    if not access.space_visible(session, caller, body.space_kind, body.space_id):
-        raise not_found(body.space_kind, body.space_id)
-    issued = ics_feed.issue_feed(
-        session,
-        space_kind=body.space_kind,
-        space_id=body.space_id,
-        created_by=caller.user_id,
-        now=clock.now(),
-    )
-    session.commit()
-    url = str(request.url_for("calendar_feed", token=issued.token))
-    return NewFeedOut(**_feed_out(issued.row).model_dump(), token=issued.token, url=url)
-
-
-@router.get("/calendar-feeds", summary="Feeds of the spaces you manage (never their tokens)")
-def list_feeds(caller: StaffCaller, session: SessionDep) -> list[FeedOut]:
-    rows = session.scalars(select(CalendarFeed).order_by(CalendarFeed.id))
-    return [
-        _feed_out(r)
-        for r in rows
-        if access.space_visible(session, caller, r.space_kind, r.space_id)
-    ]
-
-
-@router.delete("/calendar-feeds/{feed_id}", summary="Revoke a feed", responses=NOT_FOUND)
-def revoke_feed(
-    caller: StaffCaller, feed_id: RowId, session: SessionDep, clock: ClockDep
-) -> FeedOut:
-    row = session.get(CalendarFeed, feed_id)
-    if row is None or not access.space_visible(session, caller, row.space_kind, row.space_id):
-        raise not_found("calendar feed", feed_id)
-    if row.revoked_at is None:
-        row.revoked_at = clock.now()
-        session.commit()
-    return _feed_out(row)
-
-
-@feed_router.get(
-    "/calendar/{token}.ics",
-    name="calendar_feed",
-    summary="A space's bookings as an ICS feed (the token in the URL is the permission)",
-    response_class=Response,
-    responses={
-        200: {"content": {"text/calendar": {"schema": {"type": "string"}}}},
-        404: {"model": ErrorOut, "description": "Unknown or revoked feed token."},
-    },
-)
-def calendar_feed(token: str, session: SessionDep, clock: ClockDep) -> Response:
-    row = ics_feed.feed_for_token(session, token)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such calendar feed")
-    body = ics_feed.render_feed(session, row.space_kind, row.space_id, clock.now())
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Cache-Control": "private, max-age=300"},
-    )

@@ -9,7 +9,7 @@ import pytest
 from api_world import Hub, auth
 from icalendar import Calendar
 
-from hub.api.bookings import get_ical_fetcher
+from hub.api.calendars import get_ical_fetcher
 from hub.bookings.errors import BookingError
 
 AURORA = "hq-f1-aurora"  # shared
