@@ -3,7 +3,9 @@
 Every ``(device, boot, seq)`` a terminal produced is committed to its spool's ``boots``
 table together with the message (``last_seq``), so it survives a SIGKILL of the terminal.
 The hub must hold exactly ``1..last_seq`` of every boot (less what a ``spool_gap`` said was
-given up), each once; and its occupancy history, ordered by device time, in seq order.
+given up), each once; and its occupancy history, ordered by device time, in the order the
+terminal produced it: boots in the order its spool first recorded them (boot ids order
+only to the second, so two starts within one second are ordered by the spool), then seq.
 Used by the fault-injection tests and bench/soak.py. SQLite hub databases only.
 """
 
@@ -24,6 +26,17 @@ def produced(spool_dir: Path) -> dict[Stream, int]:
             for boot, last_seq in db.execute("SELECT boot, last_seq FROM boots"):
                 if last_seq:
                     out[(device, boot)] = int(last_seq)
+    return out
+
+
+def boot_ranks(spool_dir: Path) -> dict[Stream, int]:
+    """Each boot's place among its device's boots, in the order the spool first recorded them
+    (``boots`` is a rowid table: new rows get a higher rowid than any before)."""
+    out: dict[Stream, int] = {}
+    for path in sorted(spool_dir.glob("*.sqlite")):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
+            for boot, rowid in db.execute("SELECT boot, rowid FROM boots"):
+                out[(path.stem, boot)] = int(rowid)
     return out
 
 
@@ -81,7 +94,7 @@ def judge(spool_dir: Path, database: Path) -> Verdict:
         verdict.unexpected += len(set(seqs) - expected)
     verdict.unexpected += sum(len(seqs) for stream, seqs in have.items() if stream not in made)
     verdict.duplicated += _history_duplicates(database)
-    verdict.out_of_order_devices = _out_of_order(database)
+    verdict.out_of_order_devices = _out_of_order(database, boot_ranks(spool_dir))
     for name in ("lost", "duplicated", "unexpected"):
         if getattr(verdict, name):
             verdict.problems.append(f"{getattr(verdict, name)} {name}")
@@ -100,13 +113,15 @@ def _history_duplicates(database: Path) -> int:
     return int(total) - int(distinct)
 
 
-def _out_of_order(database: Path) -> list[str]:
-    """Devices whose occupancy history, by device time, is not in (boot, seq) order."""
+def _out_of_order(database: Path, ranks: dict[Stream, int]) -> list[str]:
+    """Devices whose occupancy history, by device time, is not in production order: boots
+    by their ``ranks`` (a boot the spool no longer remembers is older than all it does),
+    then seq."""
     with sqlite3.connect(database, timeout=30) as db:
         rows = db.execute(
             "SELECT device_id, boot, seq FROM occupancy_changes ORDER BY device_id, ts, id"
         ).fetchall()
-    by_device: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_device: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for device, boot, seq in rows:
-        by_device[device].append((boot, seq))
+        by_device[device].append((ranks.get((device, boot), 0), seq))
     return [device for device, keys in by_device.items() if keys != sorted(keys)]
