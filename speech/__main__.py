@@ -1,0 +1,3 @@
+from speech.cli import app
+
+app(prog_name="python -m speech")
