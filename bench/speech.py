@@ -8,7 +8,8 @@ recordings in ``../shared/audio`` plus at least 5 minutes of generated speech (P
 - peak memory reported.
 
 Streaming: ``speech.streaming.StreamingTranscriber`` with default ``StreamSettings`` (Silero
-VAD, endpointer, one Whisper call per utterance, no domain prompt) fed by ``FileSource`` /
+VAD, endpointer, one Whisper call per utterance or group of short ones, the previous text
+carried into the prompt, no domain prompt) fed by ``FileSource`` /
 ``MemorySource`` in 0.5 s blocks; the final segments are its transcript. Offline: the same
 ``faster_whisper.WhisperModel`` object (``Transcriber.whisper``) on the whole recording with
 ``transcribe(audio, language="en", beam_size=5, vad_filter=False)`` and faster-whisper's
