@@ -1,4 +1,7 @@
-"""What the hub says back to a terminal on `.../devices/<device>/cmd/spool` (QoS 1, not retained).
+"""What the hub says to a terminal on `.../devices/<device>/cmd/<target>` (QoS 1, not retained).
+
+``cmd/spool`` (below) closes the delivery loop; ``cmd/minutes`` starts and stops a minutes
+session (:class:`MinutesCommand`, at the end).
 
 Two commands close the loop that makes delivery end to end (a QoS 1 PUBACK covers one hop):
 
@@ -15,7 +18,7 @@ it; a replayed message is stored once).
 """
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -72,3 +75,66 @@ def decode_command(payload: bytes) -> SpoolCommand:
         return _CommandEnvelope.model_validate(raw).command
     except ValidationError as exc:
         raise ContractError(Reason.INVALID_DATA, str(exc.errors()[0].get("msg", exc))) from exc
+
+
+# -- minutes sessions (``.../cmd/minutes``) ------------------------------------------------
+
+MINUTES_TARGET = "minutes"
+MAX_ROSTER = 200
+
+
+class MinutesCommand(_Frozen):
+    """Start or stop the minutes session on a terminal (QoS 1, never retained).
+
+    ``roster``: names of the people expected (organizer and attendees of the current
+    booking), which the transcriber takes as hints for spelling them. ``language``:
+    ``auto`` or a code like ``en``/``zh``. A start while a session runs, or a stop
+    without one, is ignored by the terminal (a repeated command is harmless).
+    """
+
+    type: Literal["minutes"] = "minutes"
+    action: Literal["start", "stop"]
+    title: str | None = Field(default=None, max_length=300)
+    roster: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=MAX_ROSTER
+    )
+    language: str = Field(default="auto", pattern=r"^(auto|[a-z]{2,3})$")
+    booking_occurrence_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class _MinutesEnvelope(_Frozen):
+    v: int = CONTRACT_VERSION
+    ts: AwareDatetime
+    command: MinutesCommand
+
+
+def encode_minutes_command(command: MinutesCommand, ts: datetime | None = None) -> bytes:
+    envelope = _MinutesEnvelope(ts=ts or datetime.now(UTC), command=command)
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+def decode_minutes_command(payload: bytes) -> MinutesCommand:
+    """Parse a minutes command, or raise ContractError (the terminal logs and ignores it)."""
+    raw = _command_object(payload)
+    try:
+        return _MinutesEnvelope.model_validate(raw).command
+    except ValidationError as exc:
+        raise ContractError(Reason.INVALID_DATA, _first_problem(exc)) from exc
+
+
+def _command_object(payload: bytes) -> dict[str, object]:
+    try:
+        raw = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise ContractError(Reason.MALFORMED_JSON, str(exc)) from exc
+    if not isinstance(raw, dict):
+        raise ContractError(Reason.INVALID_ENVELOPE, "a command is a JSON object")
+    if raw.get("v") != CONTRACT_VERSION:
+        raise ContractError(Reason.UNSUPPORTED_VERSION, f"command v={raw.get('v')!r}")
+    return raw
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "<root>"
+    return f"{where}: {err['msg']}"

@@ -5,11 +5,20 @@ is one of the short codes below: the hub counts dead letters by it.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from contract import CONTRACT_VERSION
 from contract.envelope import BootId, Envelope
@@ -122,12 +131,89 @@ class SpoolGapData(_Data):
         return sum(r.last - r.first + 1 for r in self.ranges)
 
 
+#: A minutes session's id, made by the terminal: ``YYYYMMDDTHHMMSS-<random hex>``.
+SessionId = BootId
+MAX_TRANSCRIPT_CHARS = 10_000
+#: A language code as Whisper names them ("en", "zh", "yue"...).
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
+
+class TranscriptData(_Data):
+    """One piece of a minutes session's transcript. Text only: audio never leaves the terminal.
+
+    ``segment`` counts the session's final segments from 0; an interim hypothesis
+    (``final: false``) carries the index its final segment will have and is replaced by it.
+    ``start_s``/``end_s`` are seconds from the session's first audio sample, taken at
+    ``started_at`` (UTC), so the hub can place a segment in wall time.
+    """
+
+    session: SessionId
+    segment: int = Field(ge=0)
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+    started_at: AwareDatetime
+    text: str = Field(max_length=MAX_TRANSCRIPT_CHARS)
+    final: bool = True
+    language: LanguageCode | None = None
+
+    @field_validator("started_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "TranscriptData":
+        if self.end_s < self.start_s:
+            raise ValueError(f"end_s ({self.end_s}) is before start_s ({self.start_s})")
+        return self
+
+
+class SpeechActivityData(_Data):
+    """Someone is speaking in the room (or no longer). A flag for occupancy, never audio."""
+
+    active: bool
+
+
+MinutesState = Literal["started", "stopped"]
+#: Why a session started or stopped; ``shutdown``: the terminal stopped while it ran;
+#: ``audio_ended``: its audio source ended by itself (a file played with ``--speech-from``).
+MinutesReason = Literal["hub_command", "button", "error", "shutdown", "audio_ended"]
+
+
+class MinutesSessionData(_Data):
+    """A minutes session started or stopped on the terminal.
+
+    ``segments`` (on stop) is how many final transcript segments the session published;
+    ``recording`` says whether the operator enabled writing its audio to the terminal's disk.
+    """
+
+    session: SessionId
+    state: MinutesState
+    reason: MinutesReason
+    started_at: AwareDatetime
+    stopped_at: AwareDatetime | None = None
+    segments: int | None = Field(default=None, ge=0)
+    title: str | None = Field(default=None, max_length=300)
+    language: str | None = Field(default=None, max_length=16)
+    booking_occurrence_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    recording: bool = False
+    detail: str | None = Field(default=None, max_length=500)  # what went wrong, for "error"
+
+    @field_validator("started_at", "stopped_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+
 DATA_MODELS: dict[str, type[_Data]] = {
     "status": StatusData,
     "occupancy": OccupancyData,
     "heartbeat": HeartbeatData,
     "sensor": SensorEventData,
     "spool_gap": SpoolGapData,
+    "transcript": TranscriptData,
+    "speech_activity": SpeechActivityData,
+    "minutes_session": MinutesSessionData,
 }
 
 # Which channel each message type travels on (and, for events, which kind).
@@ -137,6 +223,11 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
     "heartbeat": ("heartbeat", None),
     "sensor": ("events", "sensor"),
     "spool_gap": ("events", "spool_gap"),
+    # Speech travels on the speech channel, which the terminal's spool never drops.
+    "transcript": ("speech", "transcript"),
+    "minutes_session": ("speech", "minutes"),
+    # A flag like a sensor's: droppable like sensor events when the spool is full.
+    "speech_activity": ("events", "speech_activity"),
 }
 
 

@@ -199,6 +199,35 @@ class SpoolSection(_Strict):
     resend_after: Duration = Field(default=30.0, gt=0)
 
 
+class MicrophoneSection(_Strict):
+    # A PortAudio device index or (part of) its name; None: the system's default input.
+    device: int | str | None = None
+    channel: Literal["mix", "left", "right"] = "mix"
+
+
+class SpeechSection(_Strict):
+    """Minutes sessions and the speech-activity flag (docs/speech-terminal.md). Off by default.
+
+    Audio stays in memory; only ``record_audio`` (an operator's explicit choice) writes it to
+    disk, as one WAV file per minutes session under ``record_dir``.
+    """
+
+    enabled: bool = False
+    microphone: MicrophoneSection = Field(default_factory=MicrophoneSection)
+    # A model name (tiny.en, base) or the path of a CTranslate2 Whisper model folder.
+    model: str = Field(default="tiny.en", min_length=1)
+    language: str = Field(default="auto", pattern=r"^(auto|[a-z]{2,3})$")
+    threads: int = Field(default=2, ge=1, le=16)
+    # Silence that ends an utterance.
+    end_silence: Duration = Field(default=0.7, gt=0)
+    # A push button (gpiozero Button, to ground) that starts and stops a minutes session.
+    minutes_button: Pin | None = None
+    record_audio: bool = False
+    record_dir: str = Field(default="/var/lib/quorum/recordings", min_length=1)
+    # Publish the speech-activity flag (events/speech_activity) for occupancy.
+    activity: bool = True
+
+
 class TerminalConfig(_Strict):
     version: Literal[1] = CONFIG_SCHEMA_VERSION
     terminal: TerminalSection
@@ -211,12 +240,18 @@ class TerminalConfig(_Strict):
     occupancy: OccupancySection = Field(default_factory=OccupancySection)
     mqtt: MqttSection = Field(default_factory=MqttSection)
     spool: SpoolSection = Field(default_factory=SpoolSection)
+    speech: SpeechSection = Field(default_factory=SpeechSection)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "TerminalConfig":
         _unique([d.id for d in self.desks], "desks", "desk id")
         _unique([s.id for s in self.sensors], "sensors", "sensor id")
         _unique([s.pin for s in self.sensors], "sensors", "pin")
+        button = self.speech.minutes_button
+        if button is not None and button in {s.pin for s in self.sensors}:
+            raise _LocatedError(
+                ("speech", "minutes_button"), f"pin {button} is already used by a sensor"
+            )
         desk_ids = {d.id for d in self.desks}
         for index, sensor in enumerate(self.sensors):
             if sensor.kind is SensorKind.DESK_PRESENCE:

@@ -150,3 +150,13 @@ def speak_script(
         position += audio.size
     samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     return samples, timing
+
+
+def speak_to_file(text: str, path: Path, lead_s: float = 0.5, tail_s: float = 1.0) -> Path:
+    """``text`` spoken into a 16 kHz WAV file at ``path``, with silence around it (for
+    commands that read audio files: ``python -m speech``, ``edge run --speech-from``)."""
+    import soundfile
+
+    silence = [np.zeros(round(s * SAMPLE_RATE), dtype=np.float32) for s in (lead_s, tail_s)]
+    soundfile.write(path, np.concatenate([silence[0], synthesize(text), silence[1]]), SAMPLE_RATE)
+    return path

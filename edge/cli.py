@@ -31,7 +31,7 @@ from contract.envelope import new_boot_id
 from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
 from edge.credentials import CredentialError, resolve_secret
-from edge.link import SpoolSettings, open_link
+from edge.link import SpoolSettings, TerminalLink, open_link
 from edge.occupancy import OccupancyLayout, OccupancyMachine
 from edge.player import ScenarioPlayer
 from edge.publisher import Identity, MessageBuilder, Sequencer
@@ -52,6 +52,7 @@ from edge.sensors import (
     raspberry_pi_pin_factory,
 )
 from edge.simclock import SimulatedClock, parse_start
+from edge.speech_runtime import SpeechRuntime, SpeechUnavailable, load_speech
 from edge.spool import SpoolLocked
 from edge.timeline import compile_timeline
 from edge.validation import summary, validate_report
@@ -141,6 +142,14 @@ def run(
             help="The outbox file (overrides spool.path). Default: spool.path, else "
             "/var/lib/quorum/spool-<terminal>.sqlite; with --simulate a file per terminal "
             "in the temporary directory.",
+        ),
+    ] = None,
+    speech_from: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Minutes sessions transcribe this audio file instead of the microphone "
+            "(demos, tests); turns speech on even if the config leaves it off.",
         ),
     ] = None,
     log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
@@ -241,6 +250,7 @@ def run(
         spool_path,
         link.spool.pending,
     )
+    speech = _speech(cfg, link, clock, speech_from, pin_factory)
     stop = threading.Event()
     _stop_on_signals(stop, agent)
     Terminal(
@@ -251,7 +261,40 @@ def run(
         player,
         delivery=link.deliverer,
         spool=link.spool,
+        speech=speech,
     ).run(stop)
+
+
+def _speech(
+    cfg: TerminalConfig,
+    link: TerminalLink,
+    clock: Clock,
+    speech_from: Path | None,
+    pin_factory: Any,
+) -> SpeechRuntime | None:
+    """Minutes sessions, when configured (or --speech-from); without them if speech cannot run."""
+    if not cfg.speech.enabled and speech_from is None:
+        return None
+    try:
+        speech = load_speech(
+            cfg.speech,
+            link.publisher,
+            clock,
+            speech_from=speech_from,
+            pin_factory=pin_factory,
+        )
+    except SpeechUnavailable as exc:
+        # Occupancy matters more than minutes: keep sensing, and say why speech is off.
+        log.error("speech is off: %s", exc)
+        return None
+    speech.attach(link.commands)
+    log.info(
+        "speech on: model %s, %s%s",
+        cfg.speech.model,
+        f"audio from {speech_from}" if speech_from else "microphone",
+        "; RECORDING AUDIO TO DISK (speech.record_audio)" if cfg.speech.record_audio else "",
+    )
+    return speech
 
 
 def _spool_path(

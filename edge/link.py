@@ -10,6 +10,8 @@ from pathlib import Path
 from common.clock import Clock
 from common.mqtt import BrokerAddress, MqttConnection
 from contract import topics
+from contract.commands import SPOOL_TARGET
+from edge.command_router import CommandRouter
 from edge.delivery import Deliverer, DeliverySettings
 from edge.publisher import MessageBuilder, Publisher
 from edge.spool import Spool
@@ -30,6 +32,8 @@ class TerminalLink:
     publisher: Publisher
     deliverer: Deliverer
     spool: Spool
+    # Add handlers for other command targets (``minutes``) before ``connection.start()``.
+    commands: CommandRouter
 
 
 def open_link(
@@ -56,10 +60,11 @@ def open_link(
         on_connected=connected,
         on_disconnected=lambda: deliverer.on_disconnected(),
         on_published=lambda mid: deliverer.on_published(mid),
-        on_message=lambda message: commands.on_message(message),
+        on_message=lambda message: router.on_message(message),
     )
     deliverer = Deliverer(connection, outbox, DeliverySettings(resend_after=spool.resend_after))
     publisher = Publisher(builder, deliverer, clock, delivery=deliverer)
-    commands = SpoolCommands(deliverer, publisher.report_gap)
+    router = CommandRouter()
+    router.add(SPOOL_TARGET, SpoolCommands(deliverer, publisher.report_gap).on_message)
     connection.subscribe(topics.commands_for(identity.prefix, identity.room_id, identity.device_id))
-    return TerminalLink(connection, publisher, deliverer, outbox)
+    return TerminalLink(connection, publisher, deliverer, outbox, router)

@@ -26,12 +26,15 @@ from contract.envelope import STATE_SEQ, Envelope
 from contract.messages import (
     MAX_GAP_RANGES,
     HeartbeatData,
+    MinutesSessionData,
     OccupancyData,
     SensorEventData,
     SeqRange,
     SpaceState,
+    SpeechActivityData,
     SpoolGapData,
     StatusData,
+    TranscriptData,
 )
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.sensors import SensorEvent
@@ -125,6 +128,16 @@ class MessageBuilder:
         self._gap_topic = topics.event_topic(
             ident.prefix, ident.room_id, ident.device_id, "spool_gap"
         )
+        self._activity_topic = topics.event_topic(
+            ident.prefix, ident.room_id, ident.device_id, "speech_activity"
+        )
+        # The speech channel: the spool classes these as speech, never dropped.
+        self._transcript_topic = topics.speech_topic(
+            ident.prefix, ident.room_id, ident.device_id, "transcript"
+        )
+        self._minutes_topic = topics.speech_topic(
+            ident.prefix, ident.room_id, ident.device_id, "minutes"
+        )
 
     def status(self, state: Literal["online", "offline"], reason: str, ts: datetime) -> Outgoing:
         data = StatusData(
@@ -181,6 +194,16 @@ class MessageBuilder:
         ranges = [SeqRange(first=first, last=last) for first, last in spans]
         data = SpoolGapData(boot=boot, ranges=ranges, reason=reason)
         return self._message(self._gap_topic, "spool_gap", data, ts)
+
+    def transcript(self, data: TranscriptData, ts: datetime) -> Outgoing:
+        return self._message(self._transcript_topic, "transcript", data, ts)
+
+    def minutes_session(self, data: MinutesSessionData, ts: datetime) -> Outgoing:
+        return self._message(self._minutes_topic, "minutes_session", data, ts)
+
+    def speech_activity(self, active: bool, ts: datetime) -> Outgoing:
+        data = SpeechActivityData(active=active)
+        return self._message(self._activity_topic, "speech_activity", data, ts)
 
     def _message(
         self,

@@ -40,6 +40,16 @@ class Closeable(Protocol):
     def close(self) -> None: ...
 
 
+class Speech(Protocol):
+    """Minutes sessions (``edge.speech_runtime.SpeechRuntime``)."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None:
+        """Stop a running session; its last segments and stop go out before we go offline."""
+        ...
+
+
 @dataclass
 class Terminal:
     connection: Connection
@@ -49,6 +59,7 @@ class Terminal:
     player: ScenarioPlayer | None = None
     delivery: Delivery | None = None
     spool: Closeable | None = None
+    speech: Speech | None = None
     # How long to hold back the first messages so that "online" comes first.
     first_connect_wait_s: float = 10.0
     # How long shutdown waits for the broker to ack the offline status.
@@ -66,6 +77,8 @@ class Terminal:
             log.warning("no broker connection yet; retrying in the background with back-off")
         try:
             self.agent.publish_initial_state()
+            if self.speech is not None:
+                self.speech.start()
             if self.player is not None:
                 self.player.start()
             self.agent.run(stop)
@@ -82,6 +95,8 @@ class Terminal:
     def shutdown(self) -> None:
         if self.player is not None:
             self.player.stop()
+        if self.speech is not None:
+            self.speech.close()
         if self.delivery is not None and not self.delivery.drain(self.offline_ack_wait_s):
             # Not lost: they stay in the spool and go out again on the next start.
             log.info("%d message(s) not yet acknowledged by the broker", self.delivery.in_flight())

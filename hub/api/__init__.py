@@ -14,6 +14,7 @@ from hub.api import (
     desks,
     devices,
     ingest,
+    minutes,
     occupancy,
     org,
     rooms,
@@ -50,6 +51,7 @@ def api_router() -> APIRouter:
         calendars,
         checkin,
         timeseries,
+        minutes,
     ):
         router.include_router(module.router)
     return router

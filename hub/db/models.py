@@ -554,3 +554,8 @@ analytics_rollup_state = Table(
     Column("decision_id", Integer, nullable=False),
     Column("booking_updated_at", UtcDateTime()),
 )
+
+
+# Minutes sessions and transcripts live in their own module; imported here so that every
+# user of Base.metadata (Alembic, the schema test) sees their tables.
+from hub.db import speech_models as _speech_models  # noqa: E402, F401

@@ -26,6 +26,7 @@ from contract.messages import (
     OccupancyData,
     Reason,
     SensorEventData,
+    SpeechActivityData,
     SpoolGapData,
     StatusData,
     decode,
@@ -35,6 +36,7 @@ from hub.ingest.devices import apply_status, load_devices, note_seen, write_devi
 from hub.ingest.ledger import LedgerKey, insert_new, ledger_key, stored_keys
 from hub.ingest.org import OrgView, spaces_named
 from hub.ingest.spaces import SpaceBook
+from hub.ingest.speech import SpeechBook
 from hub.ingest.watermarks import (
     MarkCache,
     OutgoingCommand,
@@ -49,6 +51,9 @@ from hub.ingest.watermarks import (
 HUB_ERROR = "hub_error"
 # Oversized payloads are kept up to this size: a dead-letter table must not become a DoS vector.
 MAX_DEAD_LETTER_BYTES = 1024 * 1024
+
+# The sensor id a speech_activity flag is stored under in sensor_events.
+SPEECH_ACTIVITY_SENSOR = "microphone"
 
 # Core tables for executemany inserts: about twice as fast as the ORM's bulk insert here.
 _OCCUPANCY = cast(Table, OccupancyChange.__table__)
@@ -125,6 +130,7 @@ def apply_batch(
     new_keys = insert_new(session, list(ledger.values()))
 
     rows: dict[Table, list[dict[str, Any]]] = {_OCCUPANCY: [], _SENSORS: []}
+    speech = SpeechBook()
     status_changes: list[dict[str, Any]] = []
     touched: dict[StreamKey, StreamTouch] = {}
     for item, message in accepted:  # in arrival order: status and state changes are ordered
@@ -159,10 +165,12 @@ def apply_batch(
             gap_touch = touched.setdefault((env.device, gap.boot), StreamTouch(message.room))
             reason = _no_nul(gap.reason)
             gap_touch.given_up.extend((r.first, r.last, reason) for r in gap.ranges)
+        speech.add(message, item.received_at)
         result.events.extend(_apply_sequenced(message, spaces, rows, now))
     for table, table_rows in rows.items():
         if table_rows:
             session.execute(insert(table), table_rows)
+    speech.write(session)
     write_devices(session, org.devices.values(), status_changes)
     result.events.extend(spaces.write(session))
     advanced = advance(session, touched, now, replay_policy, marks, defer)
@@ -228,6 +236,17 @@ def _apply_sequenced(
                 "device_id": env.device,
                 "sensor_id": data.sensor_id,
                 "kind": _no_nul(data.kind)[:32],  # free text: PostgreSQL refuses NUL
+                "active": data.active,
+                "ts": env.ts,
+            }
+        )
+    elif isinstance(data, SpeechActivityData):
+        # A flag like a sensor's (never audio), kept with the sensor events for fusion.
+        rows[_SENSORS].append(
+            {
+                "device_id": env.device,
+                "sensor_id": SPEECH_ACTIVITY_SENSOR,
+                "kind": "speech_activity",
                 "active": data.active,
                 "ts": env.ts,
             }

@@ -206,6 +206,17 @@ class IngestService:
     def connected(self) -> bool:
         return self._mqtt.connected
 
+    def publish_command(self, room_id: str, device_id: str, target: str, payload: bytes) -> bool:
+        """Send a command to one terminal (``cmd/<target>``, QoS 1, never retained).
+
+        False when the hub is not connected to the broker: the caller says so, rather than
+        have paho hold the command in memory and deliver it at some later, surprising time.
+        """
+        if not self._mqtt.connected:
+            return False
+        topic = command_topic(self._prefix, room_id, device_id, target)
+        return self._mqtt.publish(topic, payload, qos=1).rc == paho.MQTT_ERR_SUCCESS
+
     # -- paho's network thread ---------------------------------------------------
 
     def _on_message(self, message: paho.MQTTMessage) -> None:

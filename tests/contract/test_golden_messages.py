@@ -9,9 +9,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from contract.commands import decode_command, encode_command
+from contract.commands import (
+    decode_command,
+    decode_minutes_command,
+    encode_command,
+    encode_minutes_command,
+)
 from contract.envelope import Envelope
-from contract.messages import DATA_MODELS, ContractError, Reason, decode
+from contract.messages import DATA_MODELS, TYPE_CHANNELS, ContractError, Reason, decode
 from contract.topics import parse_topic
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
@@ -153,3 +158,72 @@ def _command(version: int, command: dict) -> bytes:
 def test_bad_spool_commands_are_refused(payload: bytes) -> None:
     with pytest.raises(ContractError):
         decode_command(payload)
+
+
+# -- minutes commands (cmd/minutes) ----------------------------------------------------------
+
+MINUTES_EXAMPLES = [
+    '{"v": 1, "ts": "2026-11-27T09:03:00Z", "command": {"type": "minutes", "action": "start", '
+    '"title": "Launch review", "roster": ["Ana Lima", "Wei Zhang"], "language": "auto", '
+    '"booking_occurrence_id": 42}}',
+    '{"v": 1, "ts": "2026-11-27T09:47:09Z", "command": {"type": "minutes", "action": "stop"}}',
+]
+
+
+@pytest.mark.parametrize("example", MINUTES_EXAMPLES, ids=["start", "stop"])
+def test_documented_minutes_commands_decode(example: str) -> None:
+    assert example in DOCS.read_text(), "docs/contract.md must show this example"
+    command = decode_minutes_command(example.encode())
+    assert decode_minutes_command(encode_minutes_command(command)) == command
+
+
+def test_a_minutes_start_carries_its_hints() -> None:
+    command = decode_minutes_command(MINUTES_EXAMPLES[0].encode())
+    assert command.action == "start" and command.roster == ["Ana Lima", "Wei Zhang"]
+    assert command.booking_occurrence_id == 42
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"not json", Reason.MALFORMED_JSON),
+        (b"[1]", Reason.INVALID_ENVELOPE),
+        (_command(2, {"type": "minutes", "action": "start"}), Reason.UNSUPPORTED_VERSION),
+        (_command(1, {"type": "minutes", "action": "pause"}), Reason.INVALID_DATA),
+        (_command(1, {"type": "minutes"}), Reason.INVALID_DATA),
+        (
+            _command(1, {"type": "minutes", "action": "start", "language": "EN"}),
+            Reason.INVALID_DATA,
+        ),
+        (_command(1, {"type": "minutes", "action": "start", "roster": [""]}), Reason.INVALID_DATA),
+        (_command(1, {"type": "ack", "boot": "b", "through_seq": 1}), Reason.INVALID_DATA),
+    ],
+)
+def test_bad_minutes_commands_are_refused(payload: bytes, reason: Reason) -> None:
+    with pytest.raises(ContractError) as caught:
+        decode_minutes_command(payload)
+    assert caught.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"end_s": 1.0, "start_s": 2.0},
+        {"segment": -1},
+        {"language": "English"},
+        {"started_at": "2026-11-27T09:03:00"},
+    ],
+)
+def test_bad_transcripts_are_invalid_data(data: dict) -> None:
+    path = next(p for p in GOLDEN if p.stem == "transcript")
+    example = json.loads(path.read_text())
+    payload = example["payload"] | {"data": example["payload"]["data"] | data}
+    with pytest.raises(ContractError) as caught:
+        decode(example["topic"], orjson.dumps(payload))
+    assert caught.value.reason is Reason.INVALID_DATA
+
+
+def test_speech_types_travel_on_their_channels() -> None:
+    assert TYPE_CHANNELS["transcript"] == ("speech", "transcript")
+    assert TYPE_CHANNELS["minutes_session"] == ("speech", "minutes")
+    assert TYPE_CHANNELS["speech_activity"] == ("events", "speech_activity")

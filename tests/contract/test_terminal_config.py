@@ -150,3 +150,35 @@ def test_spool_section_errors(tmp_path: Path, section: str, path: str, suggestio
         load_terminal_config(write(tmp_path, VALID + section + "\n"))
     [problem] = caught.value.problems
     assert (problem.path, problem.suggestion, problem.line) == (path, suggestion, 15)
+
+
+def test_speech_is_off_by_default(tmp_path: Path) -> None:
+    config = load_terminal_config(write(tmp_path, VALID))
+    speech = config.speech
+    assert not speech.enabled and not speech.record_audio and speech.activity
+    assert speech.model == "tiny.en" and speech.microphone.channel == "mix"
+
+
+def test_speech_section_is_coerced(tmp_path: Path) -> None:
+    text = VALID + (
+        "speech:\n  enabled: true\n  microphone: {device: 2, channel: left}\n"
+        "  end_silence: 500ms\n  minutes_button: 26\n  language: zh\n"
+    )
+    speech = load_terminal_config(write(tmp_path, text)).speech
+    assert speech.enabled and speech.microphone.device == 2
+    assert speech.end_silence == 0.5 and speech.minutes_button == "GPIO26"
+
+
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ("speech:\n  minutes_button: 17\n", "speech.minutes_button"),
+        ("speech:\n  microphone: {channel: both}\n", "speech.microphone.channel"),
+        ("speech:\n  language: English\n", "speech.language"),
+        ("speech:\n  record_audoi: true\n", "speech.record_audoi"),
+    ],
+)
+def test_bad_speech_sections_are_located(tmp_path: Path, extra: str, path: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(write(tmp_path, VALID + extra))
+    assert any(path in str(p) for p in caught.value.problems), caught.value.problems

@@ -96,6 +96,11 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/calendar-feeds"): {A, F},
     ("POST", "/api/v1/calendar-feeds"): {A, F},
     ("DELETE", "/api/v1/calendar-feeds/{feed_id}"): {A, F},
+    # Minutes (hub/api/minutes.py): meeting content, for admins and the meeting's members
+    # (per booking: 404 for the others); facilities, displays and terminals never (403).
+    ("POST", "/api/v1/rooms/{room_id}/minutes"): {A, M},
+    ("GET", "/api/v1/rooms/{room_id}/minutes/sessions"): {A, M},
+    ("GET", "/api/v1/minutes/sessions/{session_id}/transcript"): {A, M},
 }
 # Public by a secret token in the path instead of a bearer header (test_api_bookings.py
 # checks that unknown and revoked feed tokens are 404).
@@ -172,6 +177,7 @@ def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
         "booking_id": "no-such-booking",
         "webhook_id": "1",
         "feed_id": "999999",
+        "session_id": "no-such-session",
         **overrides,
     }
     for name, value in values.items():

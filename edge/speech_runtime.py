@@ -1,0 +1,177 @@
+"""The terminal's speech side, wired: model, microphone, button, hub commands, minutes.
+
+:func:`load_speech` runs once at terminal start when ``speech.enabled``: it loads the Whisper
+model and checks the microphone, so a missing model or PortAudio is a clear error at start
+(the terminal then goes on sensing occupancy without speech). :class:`SpeechRuntime` owns
+one worker thread that carries out the hub's ``cmd/minutes`` commands and the button's
+presses in the order they came, so neither paho's network thread nor gpiozero's ever waits
+on the publisher or the spool.
+"""
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+
+from common.clock import Clock
+from contract.commands import MINUTES_TARGET, decode_minutes_command
+from contract.messages import ContractError
+from contract.terminal_config import SpeechSection
+from edge.command_router import CommandRouter
+from edge.minutes import ActivityCallback, ActivityFlag, Minutes, Pipeline, SessionOptions
+from edge.publisher import Publisher
+from speech.audio.source import AudioError, AudioSource
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], None]
+
+
+class SpeechUnavailable(RuntimeError):
+    """Speech is enabled but cannot run here; the message says why and what to fix."""
+
+
+class SpeechRuntime:
+    """Minutes sessions driven by hub commands and a button, on one worker thread."""
+
+    def __init__(self, minutes: Minutes, button: Any = None) -> None:
+        self.minutes = minutes
+        self._button = button  # a gpiozero Button, or None
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def attach(self, router: CommandRouter) -> None:
+        router.add(MINUTES_TARGET, self.on_command)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
+        self._thread.start()
+        if self._button is not None:
+            self._button.when_pressed = self.press
+
+    def on_command(self, message: paho.MQTTMessage) -> None:
+        """A ``cmd/minutes`` message (paho's thread): decode here, act on the worker."""
+        try:
+            command = decode_minutes_command(bytes(message.payload))
+        except ContractError as exc:
+            log.warning("ignoring a bad minutes command on %s: %s", message.topic, exc)
+            return
+        self._jobs.put(lambda: self.minutes.handle(command))
+
+    def press(self) -> None:
+        """The minutes button was pressed (gpiozero's thread)."""
+        self._jobs.put(self.minutes.toggle)
+
+    def close(self) -> None:
+        """Stop a running session (its last segments and stop are published), then the worker."""
+        if self._button is not None:
+            self._button.when_pressed = None
+        self._jobs.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=10.0)
+        self.minutes.close()
+        if self._button is not None:
+            self._button.close()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception:  # one bad command must not end minutes for good
+                log.exception("minutes: a command failed")
+
+
+def load_speech(
+    settings: SpeechSection,
+    publisher: Publisher,
+    clock: Clock,
+    *,
+    speech_from: Path | None = None,
+    pin_factory: Any = None,
+) -> SpeechRuntime:
+    """Build the real runtime (loads the model: about half a second), or SpeechUnavailable."""
+    transcriber = _load_transcriber(settings)
+    open_source = _source_factory(settings, speech_from)
+    activity = ActivityFlag(publisher, enabled=settings.activity)
+    record_dir = Path(settings.record_dir) if settings.record_audio else None
+    minutes = Minutes(
+        publisher,
+        clock,
+        open_source,
+        _pipeline_factory(transcriber, settings),
+        activity=activity,
+        record_dir=record_dir,
+    )
+    button = None
+    if settings.minutes_button is not None:
+        from gpiozero import Button
+
+        button = Button(settings.minutes_button, pin_factory=pin_factory, bounce_time=0.05)
+    return SpeechRuntime(minutes, button)
+
+
+def _load_transcriber(settings: SpeechSection) -> Any:
+    try:
+        from speech.models import ModelError
+        from speech.transcriber import Transcriber, TranscriberSettings
+    except ImportError as exc:
+        raise SpeechUnavailable(f"the speech package cannot be imported: {exc}") from exc
+    wanted = TranscriberSettings(
+        model=settings.model, language=settings.language, threads=settings.threads
+    )
+    try:
+        return Transcriber.load(wanted)
+    except ModelError as exc:
+        raise SpeechUnavailable(f"cannot load the speech model {settings.model!r}: {exc}") from exc
+
+
+def _source_factory(settings: SpeechSection, speech_from: Path | None) -> Callable[[], AudioSource]:
+    from speech.audio.sources import FileSource, MicrophoneSource
+
+    channel = settings.microphone.channel
+    if speech_from is not None:
+        if not speech_from.is_file():
+            raise SpeechUnavailable(f"--speech-from {speech_from}: no such file")
+        return lambda: FileSource(speech_from, channel)
+    device = settings.microphone.device
+    try:
+        MicrophoneSource(device, channel).close()  # PortAudio there, and the device found?
+    except AudioError as exc:
+        raise SpeechUnavailable(f"no microphone: {exc}") from exc
+    return lambda: MicrophoneSource(device, channel)
+
+
+def _pipeline_factory(
+    transcriber: Any, settings: SpeechSection
+) -> Callable[[SessionOptions, ActivityCallback], Pipeline]:
+    from speech.models import ModelError
+    from speech.prompt import domain_prompt
+    from speech.streaming import StreamingTranscriber, StreamSettings
+    from speech.transcriber import Transcriber
+    from speech.vad.endpointer import EndpointerSettings
+
+    endpointing = EndpointerSettings(end_silence_s=settings.end_silence)
+
+    def make(options: SessionOptions, on_activity: ActivityCallback) -> Pipeline:
+        session_transcriber = transcriber
+        if options.language not in ("auto", settings.language):
+            # The loaded model, told another language: no second load.
+            try:
+                session_transcriber = Transcriber(
+                    transcriber.whisper,
+                    transcriber.model,
+                    replace(transcriber.settings, language=options.language),
+                )
+            except ModelError as exc:
+                log.warning("minutes: %s; using %s", exc, settings.language)
+        stream = StreamSettings(
+            endpointing=endpointing, prompt=domain_prompt(options.roster, options.title)
+        )
+        return StreamingTranscriber(session_transcriber, stream, on_activity=on_activity)
+
+    return make
