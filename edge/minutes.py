@@ -42,6 +42,14 @@ ActivityCallback = Callable[[bool, float], None]
 CLOSE_WAIT_S = 30.0
 
 
+class Listener(Protocol):
+    """``edge.speech_listener.ActivityListener`` fits."""
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+
 class Pipeline(Protocol):
     """The speech pipeline (``speech.streaming.StreamingTranscriber`` fits)."""
 
@@ -119,6 +127,7 @@ class Minutes:
         *,
         activity: ActivityFlag | None = None,
         record_dir: Path | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self._publisher = publisher
         self._builder = publisher.builder
@@ -128,6 +137,8 @@ class Minutes:
         self._activity = activity
         # None: audio is never written anywhere (the default).
         self._record_dir = record_dir
+        # Listens for speech activity between sessions; a session takes the microphone over.
+        self._listener = listener
         self._lock = threading.Lock()
         self._session: _Session | None = None
 
@@ -167,11 +178,15 @@ class Minutes:
                 return False
             session_id = new_boot_id()
             started_at = self._clock.now()
+            if self._listener is not None:
+                self._listener.pause()
             try:
                 source = self._open_source()
             except Exception as exc:  # AudioError, or PortAudio missing: tell the hub why
                 log.error("minutes: cannot open the audio source: %s", exc)
                 self._failed_start(session_id, options, started_at, exc)
+                if self._listener is not None:
+                    self._listener.resume()
                 return False
             recording = None
             if self._record_dir is not None:
@@ -250,6 +265,8 @@ class Minutes:
                 )
                 self._publish_state(session, "stopped", reason, error)
                 self._session = None
+            if self._listener is not None and reason != "shutdown":
+                self._listener.resume()
             session.done.set()
             log.info(
                 "minutes: session %s stopped (%s), %d segment(s)%s",

@@ -25,6 +25,7 @@ from contract.terminal_config import SpeechSection
 from edge.command_router import CommandRouter
 from edge.minutes import ActivityCallback, ActivityFlag, Minutes, Pipeline, SessionOptions
 from edge.publisher import Publisher
+from edge.speech_listener import ActivityListener, Detector
 from speech.audio.source import AudioError, AudioSource
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,11 @@ class SpeechUnavailable(RuntimeError):
 class SpeechRuntime:
     """Minutes sessions driven by hub commands and a button, on one worker thread."""
 
-    def __init__(self, minutes: Minutes, button: Any = None) -> None:
+    def __init__(
+        self, minutes: Minutes, button: Any = None, listener: ActivityListener | None = None
+    ) -> None:
         self.minutes = minutes
+        self.listener = listener
         self._button = button  # a gpiozero Button, or None
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -51,6 +55,8 @@ class SpeechRuntime:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
+        if self.listener is not None:
+            self.listener.resume()
         if self._button is not None:
             self._button.when_pressed = self.press
 
@@ -75,6 +81,8 @@ class SpeechRuntime:
         if self._thread is not None:
             self._thread.join(timeout=10.0)
         self.minutes.close()
+        if self.listener is not None:
+            self.listener.pause()
         if self._button is not None:
             self._button.close()
 
@@ -99,6 +107,9 @@ def load_speech(
     open_source = _source_factory(settings, speech_from)
     activity = ActivityFlag(publisher, enabled=settings.activity)
     record_dir = Path(settings.record_dir) if settings.record_audio else None
+    listener = None
+    if settings.activity and speech_from is None:  # a file is for sessions, not listening
+        listener = ActivityListener(open_source, _detector_factory(settings), activity, clock)
     minutes = Minutes(
         publisher,
         clock,
@@ -106,13 +117,14 @@ def load_speech(
         _pipeline_factory(transcriber, settings),
         activity=activity,
         record_dir=record_dir,
+        listener=listener,
     )
     button = None
     if settings.minutes_button is not None:
         from gpiozero import Button
 
         button = Button(settings.minutes_button, pin_factory=pin_factory, bounce_time=0.05)
-    return SpeechRuntime(minutes, button)
+    return SpeechRuntime(minutes, button, listener)
 
 
 def _load_transcriber(settings: SpeechSection) -> Any:
@@ -144,6 +156,21 @@ def _source_factory(settings: SpeechSection, speech_from: Path | None) -> Callab
     except AudioError as exc:
         raise SpeechUnavailable(f"no microphone: {exc}") from exc
     return lambda: MicrophoneSource(device, channel)
+
+
+def _detector_factory(settings: SpeechSection) -> Callable[[ActivityCallback], Detector]:
+    """The VAD alone (no Whisper), for the speech-activity flag between sessions."""
+    from speech.vad.activity import ActivityFlag as VadFlag
+    from speech.vad.activity import VoiceActivity
+    from speech.vad.endpointer import Endpointer, EndpointerSettings
+    from speech.vad.silero import SileroVad
+
+    endpointing = EndpointerSettings(end_silence_s=settings.end_silence)
+
+    def make(on_change: ActivityCallback) -> Detector:
+        return VoiceActivity(SileroVad(threads=1), Endpointer(endpointing), VadFlag(on_change))
+
+    return make
 
 
 def _pipeline_factory(
