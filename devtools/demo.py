@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from contract.config_loader import load_terminal_config
-from devtools import demo_bookings
+from devtools import demo_bookings, demo_speech
 from devtools.broker import BrokerUnavailable, start_local_broker
 from devtools.processes import ROOT, Child, start_hub, start_terminal
 
@@ -95,10 +95,17 @@ def main(
         if aurora.exists():  # the example organisation: book the day Aurora replays
             timezone = load_terminal_config(aurora).room.timezone
             demo_bookings.book_replayed_day(hub.database_url, replay_start(now, timezone))
+        # Aurora's terminal takes minutes from a spoken meeting when asked (no microphone).
+        meeting = demo_speech.make_meeting_audio(workdir / "aurora-meeting.wav")
         for config_path in sorted(configs.glob("*.yaml")):
             config = load_terminal_config(config_path)
             scenario = SCENARIOS.get(config_path.stem, DEFAULT_SCENARIO)
             start = replay_start(now, config.room.timezone)
+            speech = (
+                ["--speech-from", str(meeting)]
+                if meeting is not None and config_path.stem == demo_bookings.AURORA
+                else []
+            )
             children.append(
                 start_terminal(
                     config_path,
@@ -108,11 +115,15 @@ def main(
                     speed=speed,
                     start=start.isoformat(),
                     prefix="quorum",
+                    extra=speech,
                 )
             )
         _banner(
             hub.url, hub.admin_token, broker.kind, broker.port, len(children) - 1, speed, workdir
         )
+        if meeting is not None:
+            _minutes_banner(hub.url, hub.admin_token, demo_bookings.AURORA)
+        print("\nPress Ctrl-C to stop.", flush=True)
         deadline = time.monotonic() + duration if duration > 0 else None
         while not stopping and (deadline is None or time.monotonic() < deadline):
             for child in children:
@@ -146,9 +157,21 @@ Try:
   curl -sN -H "Authorization: Bearer {token}" {url}/api/v1/stream
   curl -s -H "Authorization: Bearer {token}" {url}/api/v1/decisions
       (Aurora's bookings of the replayed day: checked in as people arrive, and a
-       no-show released at 14:10 replay time, about two minutes in, with its reasons)
+       no-show released at 14:10 replay time, about two minutes in, with its reasons)""",
+        flush=True,
+    )
 
-Press Ctrl-C to stop.""",
+
+def _minutes_banner(url: str, token: str, room: str) -> None:
+    auth = f'-H "Authorization: Bearer {token}"'
+    print(
+        f"""
+Minutes: the {room} terminal transcribes a spoken one-minute meeting (instead of a
+microphone) when the hub asks it to; the text reaches the hub in a few seconds:
+  curl -s {auth} -H "Content-Type: application/json" -d '{{"action": "start"}}' \\
+       {url}/api/v1/rooms/{room}/minutes
+  curl -s {auth} {url}/api/v1/rooms/{room}/minutes/sessions
+  curl -s {auth} {url}/api/v1/minutes/sessions/SESSION/transcript""",
         flush=True,
     )
 

@@ -151,8 +151,10 @@ def start_terminal(
     prefix: str = "quorum",
     name: str | None = None,
     spool: Path | None = None,
+    extra: list[str] | None = None,
 ) -> Child:
     """A terminal process; its spool lives in ``log_dir`` unless ``spool`` says otherwise.
+    ``extra``: more ``edge run`` options (e.g. ``--speech-from FILE``).
 
     Starting it again with the same ``log_dir`` finds the same spool, as a restarted
     terminal would.
@@ -176,6 +178,7 @@ def start_terminal(
         args += ["--simulate", scenario, "--speed", str(speed)]
         if start is not None:
             args += ["--start", start]
+    args += extra or []
     # Demo configs refer to a password by reference; the local broker accepts anyone.
     env = {"QUORUM_MQTT_PASSWORD": "not-a-secret-local-demo"}
     return spawn(name or f"terminal-{config.stem}", args, env=env, log_dir=log_dir)

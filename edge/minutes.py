@@ -283,8 +283,8 @@ class Minutes:
         data = TranscriptData(
             session=session.id,
             segment=session.segments,
-            start_s=max(0.0, segment.start),
-            end_s=max(segment.start, segment.end, 0.0),
+            start_s=round(max(0.0, segment.start), 3),  # milliseconds are plenty
+            end_s=round(max(segment.start, segment.end, 0.0), 3),
             started_at=session.started_at,
             text=text,
             final=segment.final,
