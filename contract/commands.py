@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from contract import CONTRACT_VERSION
 from contract.envelope import BootId
@@ -83,23 +83,49 @@ MINUTES_TARGET = "minutes"
 MAX_ROSTER = 200
 
 
-class MinutesCommand(_Frozen):
-    """Start or stop the minutes session on a terminal (QoS 1, never retained).
+class RosterPerson(_Frozen):
+    """Someone expected in the meeting, for the minutes: action items name their owner by
+    ``user_id`` when a name or alias in the transcript matches."""
 
+    user_id: str = Field(min_length=1, max_length=63)
+    name: str = Field(min_length=1, max_length=200)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=20
+    )
+    organizer: bool = False
+
+
+class MinutesCommand(_Frozen):
+    """Control the minutes session on a terminal (QoS 1, never retained).
+
+    ``start``/``stop`` a session; ``pause``/``resume``: "off the record", capture stops
+    until resumed and nothing said meanwhile is kept; ``delete``: forget everything the
+    terminal still holds of ``session`` (spooled transcript and minutes, a recording).
     ``roster``: names of the people expected (organizer and attendees of the current
-    booking), which the transcriber takes as hints for spelling them. ``language``:
+    booking), which the transcriber takes as hints for spelling them; ``people``: the same
+    with their user ids and aliases, for the owners of action items. ``language``:
     ``auto`` or a code like ``en``/``zh``. A start while a session runs, or a stop
     without one, is ignored by the terminal (a repeated command is harmless).
     """
 
     type: Literal["minutes"] = "minutes"
-    action: Literal["start", "stop"]
+    action: Literal["start", "stop", "pause", "resume", "delete"]
+    session: BootId | None = None  # for delete
     title: str | None = Field(default=None, max_length=300)
     roster: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=MAX_ROSTER
     )
     language: str = Field(default="auto", pattern=r"^(auto|[a-z]{2,3})$")
     booking_occurrence_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    people: list[RosterPerson] = Field(default_factory=list, max_length=MAX_ROSTER)
+    # The meeting's scheduled start: due dates ("by Friday") count from it.
+    meeting_start: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _delete_names_a_session(self) -> "MinutesCommand":
+        if self.action == "delete" and self.session is None:
+            raise ValueError("a delete command names the session to delete")
+        return self
 
 
 class _MinutesEnvelope(_Frozen):

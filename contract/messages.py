@@ -23,6 +23,7 @@ from pydantic import (
 from contract import CONTRACT_VERSION
 from contract.envelope import BootId, Envelope
 from contract.ids import Slug
+from contract.minutes_data import MinutesData, MinutesDeletedData
 from contract.topics import TopicError, TopicParts, parse_topic
 
 MAX_PAYLOAD_BYTES = 256 * 1024
@@ -174,10 +175,11 @@ class SpeechActivityData(_Data):
     active: bool
 
 
-MinutesState = Literal["started", "stopped"]
+# ``paused``/``resumed``: "off the record" (capture stops until resumed; nothing is kept).
+MinutesState = Literal["started", "stopped", "paused", "resumed"]
 #: Why a session started or stopped; ``shutdown``: the terminal stopped while it ran;
 #: ``audio_ended``: its audio source ended by itself (a file played with ``--speech-from``).
-MinutesReason = Literal["hub_command", "button", "error", "shutdown", "audio_ended"]
+MinutesReason = Literal["hub_command", "button", "voice", "error", "shutdown", "audio_ended"]
 
 
 class MinutesSessionData(_Data):
@@ -205,7 +207,7 @@ class MinutesSessionData(_Data):
         return None if value is None else value.astimezone(UTC)
 
 
-DATA_MODELS: dict[str, type[_Data]] = {
+DATA_MODELS: dict[str, type[BaseModel]] = {
     "status": StatusData,
     "occupancy": OccupancyData,
     "heartbeat": HeartbeatData,
@@ -214,6 +216,8 @@ DATA_MODELS: dict[str, type[_Data]] = {
     "transcript": TranscriptData,
     "speech_activity": SpeechActivityData,
     "minutes_session": MinutesSessionData,
+    "minutes": MinutesData,
+    "minutes_deleted": MinutesDeletedData,
 }
 
 # Which channel each message type travels on (and, for events, which kind).
@@ -226,6 +230,8 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
     # Speech travels on the speech channel, which the terminal's spool never drops.
     "transcript": ("speech", "transcript"),
     "minutes_session": ("speech", "minutes"),
+    "minutes": ("speech", "minutes"),
+    "minutes_deleted": ("speech", "minutes"),
     # A flag like a sensor's: droppable like sensor events when the spool is full.
     "speech_activity": ("events", "speech_activity"),
 }
@@ -235,7 +241,7 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
 class Message:
     topic: TopicParts
     envelope: Envelope
-    data: _Data
+    data: BaseModel
 
     @property
     def room(self) -> str:

@@ -189,7 +189,8 @@ def test_a_minutes_start_carries_its_hints() -> None:
         (b"not json", Reason.MALFORMED_JSON),
         (b"[1]", Reason.INVALID_ENVELOPE),
         (_command(2, {"type": "minutes", "action": "start"}), Reason.UNSUPPORTED_VERSION),
-        (_command(1, {"type": "minutes", "action": "pause"}), Reason.INVALID_DATA),
+        (_command(1, {"type": "minutes", "action": "rewind"}), Reason.INVALID_DATA),
+        (_command(1, {"type": "minutes", "action": "delete"}), Reason.INVALID_DATA),
         (_command(1, {"type": "minutes"}), Reason.INVALID_DATA),
         (
             _command(1, {"type": "minutes", "action": "start", "language": "EN"}),
