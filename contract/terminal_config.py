@@ -222,6 +222,12 @@ class SpeechSection(_Strict):
     end_silence: Duration = Field(default=0.7, gt=0)
     # A push button (gpiozero Button, to ground) that starts and stops a minutes session.
     minutes_button: Pin | None = None
+    # A push button that takes the running session off the record, and back on.
+    off_record_button: Pin | None = None
+    # An LED (gpiozero LED): on while minutes are taken, blinking while off the record.
+    minutes_led: Pin | None = None
+    # Say "Minutes are being taken in this room." at the start (local Piper voice, if any).
+    announce: bool = True
     record_audio: bool = False
     record_dir: str = Field(default="/var/lib/quorum/recordings", min_length=1)
     # Publish the speech-activity flag (events/speech_activity) for occupancy.
@@ -247,11 +253,15 @@ class TerminalConfig(_Strict):
         _unique([d.id for d in self.desks], "desks", "desk id")
         _unique([s.id for s in self.sensors], "sensors", "sensor id")
         _unique([s.pin for s in self.sensors], "sensors", "pin")
-        button = self.speech.minutes_button
-        if button is not None and button in {s.pin for s in self.sensors}:
-            raise _LocatedError(
-                ("speech", "minutes_button"), f"pin {button} is already used by a sensor"
-            )
+        # Every pin once: sensors first, then the speech section's in this order.
+        used = {s.pin: "a sensor" for s in self.sensors}
+        for key in ("minutes_button", "off_record_button", "minutes_led"):
+            pin = getattr(self.speech, key)
+            if pin is None:
+                continue
+            if pin in used:
+                raise _LocatedError(("speech", key), f"pin {pin} is already used by {used[pin]}")
+            used[pin] = f"speech.{key}"
         desk_ids = {d.id for d in self.desks}
         for index, sensor in enumerate(self.sensors):
             if sensor.kind is SensorKind.DESK_PRESENCE:

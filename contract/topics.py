@@ -9,6 +9,7 @@ Layout (``<prefix>`` defaults to ``quorum``)::
     <prefix>/v1/rooms/<room>/devices/<device>/speech/<kind>    transcript | intent | minutes
     <prefix>/v1/rooms/<room>/devices/<device>/cmd/<target>     hub -> terminal, never retained
     <prefix>/v1/users/<user>/notifications                     hub -> a person's apps (bookings)
+    <prefix>/v1/users/<user>/action-items                      hub -> a person's apps (minutes)
 """
 
 from dataclasses import dataclass
@@ -54,6 +55,12 @@ def user_notification_topic(prefix: str, user: str) -> str:
     """Notices for one person (a release of their booking, a flagged series); QoS 1."""
     require_id(user, "user")
     return f"{prefix}/{VERSION_LEVEL}/users/{user}/notifications"
+
+
+def user_action_items_topic(prefix: str, user: str) -> str:
+    """Action items assigned to a person, and reminders about them (hub -> apps); QoS 1."""
+    require_id(user, "user")
+    return f"{prefix}/{VERSION_LEVEL}/users/{user}/action-items"
 
 
 def command_topic(prefix: str, room: str, device: str, target: str) -> str:

@@ -152,6 +152,14 @@ def run(
             "(demos, tests); turns speech on even if the config leaves it off.",
         ),
     ] = None,
+    speech_realtime: Annotated[
+        bool,
+        typer.Option(
+            "--speech-realtime",
+            help="Play the --speech-from file at its own pace, like a microphone (so a "
+            "session can be paused part-way); default: as fast as it is transcribed.",
+        ),
+    ] = False,
     log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
 ) -> None:
     """Run the terminal: read sensors, publish occupancy until SIGTERM or Ctrl-C."""
@@ -250,7 +258,7 @@ def run(
         spool_path,
         link.spool.pending,
     )
-    speech = _speech(cfg, link, clock, speech_from, pin_factory)
+    speech = _speech(cfg, link, clock, speech_from, pin_factory, speech_realtime)
     stop = threading.Event()
     _stop_on_signals(stop, agent)
     Terminal(
@@ -271,6 +279,7 @@ def _speech(
     clock: Clock,
     speech_from: Path | None,
     pin_factory: Any,
+    realtime: bool = False,
 ) -> SpeechRuntime | None:
     """Minutes sessions, when configured (or --speech-from); without them if speech cannot run."""
     if not cfg.speech.enabled and speech_from is None:
@@ -282,6 +291,7 @@ def _speech(
             clock,
             speech_from=speech_from,
             pin_factory=pin_factory,
+            realtime=realtime,
         )
     except SpeechUnavailable as exc:
         # Occupancy matters more than minutes: keep sensing, and say why speech is off.

@@ -210,6 +210,10 @@ class Deliverer:
             asked = clip(asked, marks.acked_through + 1, marks.last_seq)
         return subtract(asked, [m.seq for m in held])
 
+    def purge_session(self, session_id: str) -> int:
+        """A minutes session's unconfirmed messages out of the spool (``Spool.purge_session``)."""
+        return self.spool.purge_session(session_id)
+
     # -- the worker ------------------------------------------------------------
 
     def start(self) -> None:

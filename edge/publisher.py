@@ -36,6 +36,7 @@ from contract.messages import (
     StatusData,
     TranscriptData,
 )
+from contract.minutes_data import MinutesData, MinutesDeletedData
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.sensors import SensorEvent
 from edge.seqranges import SeqSpan, chunks, coalesce
@@ -110,6 +111,10 @@ class Delivery(Protocol):
         ...
 
     def stats(self) -> SpoolStats: ...
+
+    def purge_session(self, session_id: str) -> int:
+        """Delete a minutes session's unconfirmed messages; how many."""
+        ...
 
 
 class MessageBuilder:
@@ -201,6 +206,12 @@ class MessageBuilder:
     def minutes_session(self, data: MinutesSessionData, ts: datetime) -> Outgoing:
         return self._message(self._minutes_topic, "minutes_session", data, ts)
 
+    def minutes(self, data: MinutesData, ts: datetime) -> Outgoing:
+        return self._message(self._minutes_topic, "minutes", data, ts)
+
+    def minutes_deleted(self, data: MinutesDeletedData, ts: datetime) -> Outgoing:
+        return self._message(self._minutes_topic, "minutes_deleted", data, ts)
+
     def speech_activity(self, active: bool, ts: datetime) -> Outgoing:
         data = SpeechActivityData(active=active)
         return self._message(self._activity_topic, "speech_activity", data, ts)
@@ -261,6 +272,12 @@ class Publisher:
         with self._lock:
             self._send_gaps(boot, spans, reason)
             self._report_drops()
+
+    def purge_session(self, session_id: str) -> int:
+        """Delete minutes session ``session_id``'s unconfirmed messages from the spool (0
+        without one). Under the send lock: nothing of it is being spooled meanwhile."""
+        with self._lock:
+            return 0 if self.delivery is None else self.delivery.purge_session(session_id)
 
     def spool_stats(self) -> SpoolStats | None:
         return None if self.delivery is None else self.delivery.stats()

@@ -23,7 +23,10 @@ from contract.commands import MINUTES_TARGET, decode_minutes_command
 from contract.messages import ContractError
 from contract.terminal_config import SpeechSection
 from edge.command_router import CommandRouter
+from edge.consent import Consent, MinutesLight, load_piper_announcer
 from edge.minutes import ActivityCallback, ActivityFlag, Minutes, Pipeline, SessionOptions
+from edge.minutes_delete import SessionEraser
+from edge.paced_source import PacedSource
 from edge.publisher import Publisher
 from edge.speech_listener import ActivityListener, Detector
 from speech.audio.source import AudioError, AudioSource
@@ -41,11 +44,19 @@ class SpeechRuntime:
     """Minutes sessions driven by hub commands and a button, on one worker thread."""
 
     def __init__(
-        self, minutes: Minutes, button: Any = None, listener: ActivityListener | None = None
+        self,
+        minutes: Minutes,
+        button: Any = None,
+        listener: ActivityListener | None = None,
+        *,
+        off_record_button: Any = None,
+        consent: Consent | None = None,
     ) -> None:
         self.minutes = minutes
         self.listener = listener
         self._button = button  # a gpiozero Button, or None
+        self._off_record_button = off_record_button  # toggles off the record
+        self._consent = consent  # closed (the light off) at the end
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
@@ -59,6 +70,8 @@ class SpeechRuntime:
             self.listener.resume()
         if self._button is not None:
             self._button.when_pressed = self.press
+        if self._off_record_button is not None:
+            self._off_record_button.when_pressed = self.press_off_record
 
     def on_command(self, message: paho.MQTTMessage) -> None:
         """A ``cmd/minutes`` message (paho's thread): decode here, act on the worker."""
@@ -73,18 +86,26 @@ class SpeechRuntime:
         """The minutes button was pressed (gpiozero's thread)."""
         self._jobs.put(self.minutes.toggle)
 
+    def press_off_record(self) -> None:
+        """The off-the-record button was pressed (gpiozero's thread)."""
+        self._jobs.put(self.minutes.toggle_off_record)
+
     def close(self) -> None:
         """Stop a running session (its last segments and stop are published), then the worker."""
-        if self._button is not None:
-            self._button.when_pressed = None
+        for button in (self._button, self._off_record_button):
+            if button is not None:
+                button.when_pressed = None
         self._jobs.put(None)
         if self._thread is not None:
             self._thread.join(timeout=10.0)
         self.minutes.close()
         if self.listener is not None:
             self.listener.pause()
-        if self._button is not None:
-            self._button.close()
+        for button in (self._button, self._off_record_button):
+            if button is not None:
+                button.close()
+        if self._consent is not None:
+            self._consent.close()
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -101,15 +122,19 @@ def load_speech(
     *,
     speech_from: Path | None = None,
     pin_factory: Any = None,
+    realtime: bool = False,
 ) -> SpeechRuntime:
-    """Build the real runtime (loads the model: about half a second), or SpeechUnavailable."""
+    """Build the real runtime (loads the model: about half a second), or SpeechUnavailable.
+
+    ``realtime``: play ``speech_from`` at its own pace, like a microphone."""
     transcriber = _load_transcriber(settings)
-    open_source = _source_factory(settings, speech_from)
+    open_source = _source_factory(settings, speech_from, realtime)
     activity = ActivityFlag(publisher, enabled=settings.activity)
     record_dir = Path(settings.record_dir) if settings.record_audio else None
     listener = None
     if settings.activity and speech_from is None:  # a file is for sessions, not listening
         listener = ActivityListener(open_source, _detector_factory(settings), activity, clock)
+    consent = _consent(settings, pin_factory)
     minutes = Minutes(
         publisher,
         clock,
@@ -118,13 +143,36 @@ def load_speech(
         activity=activity,
         record_dir=record_dir,
         listener=listener,
+        consent=consent,
+        eraser=SessionEraser(publisher.purge_session, Path(settings.record_dir)),
+        default_language=settings.language,
     )
-    button = None
-    if settings.minutes_button is not None:
-        from gpiozero import Button
+    return SpeechRuntime(
+        minutes,
+        _button(settings.minutes_button, pin_factory),
+        listener,
+        off_record_button=_button(settings.off_record_button, pin_factory),
+        consent=consent,
+    )
 
-        button = Button(settings.minutes_button, pin_factory=pin_factory, bounce_time=0.05)
-    return SpeechRuntime(minutes, button, listener)
+
+def _button(pin: str | None, pin_factory: Any) -> Any:
+    if pin is None:
+        return None
+    from gpiozero import Button
+
+    return Button(pin, pin_factory=pin_factory, bounce_time=0.05)
+
+
+def _consent(settings: SpeechSection, pin_factory: Any) -> Consent:
+    """The light (if configured) and the spoken announcement (if on and a voice plays)."""
+    light = None
+    if settings.minutes_led is not None:
+        from gpiozero import LED
+
+        light = MinutesLight(LED(settings.minutes_led, pin_factory=pin_factory))
+    announcer = load_piper_announcer() if settings.announce else None
+    return Consent(light, announcer)
 
 
 def _load_transcriber(settings: SpeechSection) -> Any:
@@ -142,13 +190,17 @@ def _load_transcriber(settings: SpeechSection) -> Any:
         raise SpeechUnavailable(f"cannot load the speech model {settings.model!r}: {exc}") from exc
 
 
-def _source_factory(settings: SpeechSection, speech_from: Path | None) -> Callable[[], AudioSource]:
+def _source_factory(
+    settings: SpeechSection, speech_from: Path | None, realtime: bool = False
+) -> Callable[[], AudioSource]:
     from speech.audio.sources import FileSource, MicrophoneSource
 
     channel = settings.microphone.channel
     if speech_from is not None:
         if not speech_from.is_file():
             raise SpeechUnavailable(f"--speech-from {speech_from}: no such file")
+        if realtime:
+            return lambda: PacedSource(FileSource(speech_from, channel))
         return lambda: FileSource(speech_from, channel)
     device = settings.microphone.device
     try:

@@ -29,6 +29,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from contract.topics import TopicError, parse_topic
 from edge.seqranges import SeqSpan
 
@@ -285,6 +287,27 @@ class Spool:
             self._bytes -= size
             return int(count)
 
+    def purge_session(self, session_id: str) -> int:
+        """Forget every unconfirmed speech message of minutes session ``session_id`` (its
+        transcript, minutes and session messages): the hub asked to delete it. Returns how many.
+
+        Their seqs become a gap like any message the spool no longer holds: a ``replay`` of
+        them is answered with ``spool_gap`` ``not_in_spool``, so the hub stops waiting.
+        """
+        with self._lock, self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, payload, size FROM outbox WHERE cls = ?", (MessageClass.SPEECH.value,)
+            ).fetchall()
+            victims = [
+                (row_id, size)
+                for row_id, payload, size in rows
+                if _session_of(payload) == session_id
+            ]
+            db.executemany("DELETE FROM outbox WHERE id = ?", [(v,) for v, _ in victims])
+            self._count -= len(victims)
+            self._bytes -= sum(size for _, size in victims)
+            return len(victims)
+
     # -- reading ---------------------------------------------------------------
 
     def unconfirmed(self, sent_before: float | None = None) -> list[SpooledMessage]:
@@ -424,6 +447,23 @@ class Spool:
             " AND boot NOT IN (SELECT boot FROM boots ORDER BY boot DESC LIMIT ?)",
             (KEEP_BOOTS,),
         )
+
+
+# What a session's delete purges: not an earlier answer to a delete (``minutes_deleted``).
+_SESSION_TYPES = frozenset({"transcript", "minutes", "minutes_session"})
+
+
+def _session_of(payload: bytes) -> str | None:
+    """``data.session`` of a spooled transcript, minutes or minutes_session message, or None."""
+    try:
+        envelope = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(envelope, dict) or envelope.get("type") not in _SESSION_TYPES:
+        return None
+    data = envelope.get("data")
+    session = data.get("session") if isinstance(data, dict) else None
+    return session if isinstance(session, str) else None
 
 
 def _bump(db: sqlite3.Connection, name: str, by: int) -> None:

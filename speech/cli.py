@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from speech.audio.source import CHANNELS, AudioError
+from speech.file_transcription import FileTranscript, transcribe_file
 from speech.models import DEFAULT_MODEL, ModelError
 from speech.prompt import domain_prompt
-from speech.segments import Segment
-from speech.transcriber import Transcriber, TranscriberSettings, join_texts
-from speech.vad.endpointer import EndpointerSettings
+from speech.transcriber import TranscriberSettings, join_texts
 from speech.vad.silero import VadModelError
 
 app = typer.Typer(
@@ -42,13 +39,19 @@ class ChannelChoice(StrEnum):
 
 assert tuple(ChannelChoice) == CHANNELS  # one list of channels
 
-# Files at least this long get a progress bar on stderr.
-PROGRESS_FROM_S = 30.0
-
 
 @app.callback()
 def _main() -> None:
     """Keeps ``transcribe`` a named subcommand."""
+
+
+def _minutes_command() -> None:
+    from speech.minutes.cli import minutes
+
+    app.command(name="minutes")(minutes)
+
+
+_minutes_command()
 
 
 @app.command()
@@ -78,79 +81,45 @@ def transcribe(
 ) -> None:
     """Transcribe AUDIO; print the text (or, with --json, the segments with their times)."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    from speech.audio.sources import FileSource  # decoding pulls in PyAV: only when needed
-    from speech.streaming import StreamingTranscriber, StreamSettings
-
     settings = TranscriberSettings(model=model, language=language, threads=threads)
     started = time.perf_counter()
     try:
-        source = FileSource(audio, channel=CHANNELS[list(ChannelChoice).index(channel)])
-        transcriber = Transcriber.load(settings)
-        pipeline = StreamingTranscriber(
-            transcriber,
-            StreamSettings(
-                endpointing=EndpointerSettings(end_silence_s=end_silence),
-                prompt=domain_prompt(terms=hotwords or [], title=title),
-            ),
+        result = transcribe_file(
+            audio,
+            settings,
+            channel=CHANNELS[list(ChannelChoice).index(channel)],
+            prompt=domain_prompt(terms=hotwords or [], title=title),
+            end_silence=end_silence,
         )
-        segments = _run(pipeline, source, source.duration_s)
     except (AudioError, ModelError, VadModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
-    result = _result(transcriber, source.duration_s, segments)
     elapsed = time.perf_counter() - started
     if json_output:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(_json(result), ensure_ascii=False))
     else:
-        for segment in segments:
+        for segment in result.segments:
             print(f"[{_clock(segment.start)} - {_clock(segment.end)}] {segment.text}")
-        if not segments:
+        if not result.segments:
             print("(no speech)")
     print(
-        f"{audio.name}: {result['duration']:.1f} s of audio in {elapsed:.1f} s"
-        f" ({result['model']}, language {result['language'] or 'unknown'})",
+        f"{audio.name}: {result.duration:.1f} s of audio in {elapsed:.1f} s"
+        f" ({result.model}, language {result.language or 'unknown'})",
         file=sys.stderr,
     )
 
 
-def _run(pipeline: Any, source: Any, duration_s: float) -> list[Segment]:
-    if duration_s < PROGRESS_FROM_S:
-        return list(pipeline.run(source))
-    segments: list[Segment] = []
-    columns = (TextColumn("transcribing"), BarColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("", total=duration_s)
-        try:
-            for block in source.blocks():
-                segments.extend(pipeline.feed(block))
-                progress.update(task, completed=pipeline.position_s)
-            segments.extend(pipeline.finish())
-        finally:
-            source.close()
-    return segments
-
-
-def _result(transcriber: Transcriber, duration: float, segments: list[Segment]) -> dict[str, Any]:
+def _json(result: FileTranscript) -> dict[str, Any]:
     return {
-        "model": transcriber.model.name,
-        "language": transcriber.language or _main_language(segments),
-        "duration": round(duration, 3),
-        "text": join_texts(segments),
+        "model": result.model,
+        "language": result.language,
+        "duration": round(result.duration, 3),
+        "text": join_texts(result.segments),
         "segments": [
-            {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text} for s in segments
+            {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
+            for s in result.segments
         ],
     }
-
-
-def _main_language(segments: list[Segment]) -> str | None:
-    """The language most of the speech was in (each utterance is detected on its own)."""
-    spoken: dict[str, float] = {}
-    for segment in segments:
-        if segment.language:
-            spoken[segment.language] = (
-                spoken.get(segment.language, 0.0) + segment.end - segment.start
-            )
-    return max(spoken, key=lambda lang: spoken[lang]) if spoken else None
 
 
 def _clock(seconds: float) -> str:

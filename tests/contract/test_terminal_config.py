@@ -167,12 +167,30 @@ def test_speech_section_is_coerced(tmp_path: Path) -> None:
     speech = load_terminal_config(write(tmp_path, text)).speech
     assert speech.enabled and speech.microphone.device == 2
     assert speech.end_silence == 0.5 and speech.minutes_button == "GPIO26"
+    assert speech.announce and speech.minutes_led is None and speech.off_record_button is None
+
+
+def test_consent_light_and_off_record_button_are_pins(tmp_path: Path) -> None:
+    text = VALID + (
+        "speech:\n  minutes_button: 26\n  off_record_button: GPIO19\n  minutes_led: 13\n"
+        "  announce: false\n"
+    )
+    speech = load_terminal_config(write(tmp_path, text)).speech
+    assert (speech.off_record_button, speech.minutes_led) == ("GPIO19", "GPIO13")
+    assert not speech.announce
 
 
 @pytest.mark.parametrize(
     ("extra", "path"),
     [
         ("speech:\n  minutes_button: 17\n", "speech.minutes_button"),
+        ("speech:\n  minutes_led: 17\n", "speech.minutes_led"),
+        ("speech:\n  off_record_button: 17\n", "speech.off_record_button"),
+        ("speech:\n  minutes_button: 26\n  minutes_led: 26\n", "speech.minutes_led"),
+        (
+            "speech:\n  minutes_button: 26\n  off_record_button: 26\n",
+            "speech.off_record_button",
+        ),
         ("speech:\n  microphone: {channel: both}\n", "speech.microphone.channel"),
         ("speech:\n  language: English\n", "speech.language"),
         ("speech:\n  record_audoi: true\n", "speech.record_audoi"),

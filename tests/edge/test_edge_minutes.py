@@ -12,6 +12,7 @@ import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import paho.mqtt.client as paho
@@ -99,11 +100,21 @@ class FakePipeline:
 
 
 class Rig:
-    def __init__(self, tmp_path: Path, *, activity: bool = True, record: bool = False) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        *,
+        activity: bool = True,
+        record: bool = False,
+        publisher: Publisher | None = None,
+        **options: Any,
+    ) -> None:
         self.clock = FakeClock()
         self.sink = RecordingSink()
         identity = Identity("quorum", "hq-f1-aurora", "term-hq-f1-aurora", "boot-1")
-        self.publisher = Publisher(MessageBuilder(identity, Sequencer()), self.sink, self.clock)
+        self.publisher = publisher or Publisher(
+            MessageBuilder(identity, Sequencer()), self.sink, self.clock
+        )
         self.sources: list[GateSource] = []
         self.pipelines: list[FakePipeline] = []
         self.record_dir = tmp_path / "recordings"
@@ -114,6 +125,8 @@ class Rig:
             self.make_pipeline,
             activity=ActivityFlag(self.publisher, enabled=activity),
             record_dir=self.record_dir if record else None,
+            # No minutes unless a test asks (tests/edge/test_edge_minutes_extract.py).
+            **{"extract": None, **options},
         )
 
     def open_source(self) -> GateSource:
