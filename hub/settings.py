@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     # How often the hub looks at the bookings when no deadline comes sooner.
     checkin_tick_s: float = Field(default=5.0, gt=0)
 
+    # Minutes (docs/minutes-hub.md): a draft is confirmed, and its action items sent to their
+    # owners, this many hours after it arrived unless the organizer did it before; 0: never.
+    minutes_auto_confirm_h: float = Field(default=24.0, ge=0)
+    # Webhooks whose host is (or resolves to) a private, loopback, link-local or reserved
+    # address are refused, on registration and again on every delivery; true allows them
+    # (tests, a hub inside a closed network).
+    webhook_allow_private: bool = False
+
     host: str = "127.0.0.1"
     port: int = 8080
     # Written to this file (mode 0600) on first start, so an operator can find it again.

@@ -6,6 +6,7 @@ Only ``/healthz``, ``/docs`` and ``/openapi.json`` answer without a token.
 from fastapi import APIRouter, Depends
 
 from hub.api import (
+    action_items,
     analytics,
     bookings,
     calendars,
@@ -14,6 +15,7 @@ from hub.api import (
     desks,
     devices,
     ingest,
+    meetings,
     minutes,
     occupancy,
     org,
@@ -52,6 +54,8 @@ def api_router() -> APIRouter:
         checkin,
         timeseries,
         minutes,
+        meetings,
+        action_items,
     ):
         router.include_router(module.router)
     return router

@@ -41,6 +41,7 @@ from hub.db.models import (
     Webhook,
 )
 from hub.state import ClockDep, SessionDep, SettingsDep
+from hub.webhooks import UnsafeTarget, check_target
 
 router = APIRouter(tags=["check-in"])
 
@@ -362,8 +363,19 @@ def my_webhooks(caller: SelfService, session: SessionDep) -> list[WebhookOut]:
     responses={**CONFLICT, **BAD_BODY},
 )
 def add_webhook(
-    caller: SelfService, body: WebhookIn, session: SessionDep, clock: ClockDep
+    caller: SelfService,
+    body: WebhookIn,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> NewWebhookOut:
+    try:  # checked again before every POST (hub/webhooks.py)
+        check_target(str(body.url), allow_private=settings.webhook_allow_private)
+    except UnsafeTarget as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"webhooks may not point into private networks: {exc}",
+        ) from exc
     count = len(session.scalars(select(Webhook.id).where(Webhook.user_id == caller.user_id)).all())
     if count >= MAX_WEBHOOKS:
         raise HTTPException(

@@ -12,8 +12,6 @@ retried, so receivers see a notice *at least* once: each carries its ``id`` (als
   with growing delays, and given up after MAX_ATTEMPTS (kept, with the error, in the API).
 """
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,13 +23,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hub.db.models import Booking, BookingOccurrence, Notification, Webhook
+from hub.webhooks import WEBHOOK_TIMEOUT_S, sign
+
+__all__ = ["WEBHOOK_TIMEOUT_S", "deliver_pending", "queue_notice", "sign"]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
-WEBHOOK_TIMEOUT_S = 5.0
 BATCH = 100
 
 
@@ -89,10 +89,6 @@ class DeliveryReport:
     webhooks_delivered: int = 0
     retries_scheduled: int = 0
     given_up: int = 0
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def body_of(notice: Notification) -> bytes:

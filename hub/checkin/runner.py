@@ -44,6 +44,7 @@ class BookingsRunner:
         post: WebhookPoster,
         tick_s: float = 5.0,
         jobs: list[tuple[Job, timedelta]] | None = None,
+        rounds: list[Callable[[], object]] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
@@ -53,6 +54,8 @@ class BookingsRunner:
         self._post = post
         self._tick_s = tick_s
         self._jobs = list(jobs or [])
+        # Work with its own transactions and locking, run after each tick (the minutes).
+        self._rounds = list(rounds or [])
         self._job_runs: dict[int, datetime] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bookings", daemon=True)
@@ -80,6 +83,11 @@ class BookingsRunner:
         self._run_jobs(now)
         with self._session_factory() as session, session.begin():
             deliver_pending(session, self._clock.now(), publish=self._publish, post=self._post)
+        for work in self._rounds:
+            try:
+                work()
+            except Exception:
+                log.exception("bookings loop: %s failed", getattr(work, "__qualname__", work))
         return next_check
 
     def _run_jobs(self, now: datetime) -> None:

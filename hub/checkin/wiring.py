@@ -2,19 +2,19 @@
 
 from datetime import timedelta
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clock import Clock
 from common.mqtt import MqttConnection
-from contract.topics import user_notification_topic
+from contract.topics import command_topic, user_action_items_topic, user_notification_topic
 from hub.analytics.rollups import refresh_rollups
 from hub.bookings.series import extend_horizon
-from hub.checkin.notify import WEBHOOK_TIMEOUT_S
 from hub.checkin.policy import CheckInPolicy
 from hub.checkin.runner import BookingsRunner, Job
 from hub.live import LiveFeed
+from hub.minutes.runner import MinutesRunner
 from hub.settings import Settings
+from hub.webhooks import WebhookClient
 
 
 def policy_from(settings: Settings) -> CheckInPolicy:
@@ -40,7 +40,8 @@ class BookingsService:
         live: LiveFeed,
         jobs: list[tuple[Job, timedelta]] | None = None,
     ) -> None:
-        self._http = httpx.Client(timeout=WEBHOOK_TIMEOUT_S, follow_redirects=False)
+        # Refuses private targets at delivery too (hub/webhooks.py): DNS answers change.
+        self._http = WebhookClient(allow_private=settings.webhook_allow_private)
         self._mqtt: MqttConnection | None = None
         prefix = settings.mqtt_prefix
         if settings.ingest_enabled:  # a broker is configured
@@ -53,6 +54,27 @@ class BookingsService:
             info = mqtt.publish(user_notification_topic(prefix, user_id), body, qos=1)
             return info.rc == 0
 
+        def publish_item(user_id: str, body: bytes) -> bool:
+            if mqtt is None or not mqtt.connected:
+                return False
+            info = mqtt.publish(user_action_items_topic(prefix, user_id), body, qos=1)
+            return info.rc == 0
+
+        def send_command(room_id: str, device_id: str, target: str, payload: bytes) -> bool:
+            if mqtt is None or not mqtt.connected:
+                return False
+            topic = command_topic(prefix, room_id, device_id, target)
+            return mqtt.publish(topic, payload, qos=1).rc == 0
+
+        # Minutes: auto-confirmation, reminders, delete commands, action items' delivery.
+        self.minutes = MinutesRunner(
+            session_factory=session_factory,
+            clock=clock,
+            auto_confirm_h=settings.minutes_auto_confirm_h,
+            publish=publish_item if mqtt is not None else None,
+            send_command=send_command if mqtt is not None else None,
+            post=self._post,
+        )
         self.runner = BookingsRunner(
             session_factory=session_factory,
             clock=clock,
@@ -62,10 +84,11 @@ class BookingsService:
             post=self._post,
             tick_s=settings.checkin_tick_s,
             jobs=jobs,
+            rounds=[self.minutes.tick],
         )
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
-        return self._http.post(url, content=body, headers=headers).status_code
+        return self._http.post(url, body, headers)
 
     def start(self) -> None:
         if self._mqtt is not None:

@@ -43,6 +43,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free pages: a deleted meeting's
+    # transcript must not be readable from the file afterwards (hub/minutes/deletion.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

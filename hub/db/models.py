@@ -558,4 +558,5 @@ analytics_rollup_state = Table(
 
 # Minutes sessions and transcripts live in their own module; imported here so that every
 # user of Base.metadata (Alembic, the schema test) sees their tables.
+from hub.db import minutes_models as _minutes_models  # noqa: E402, F401
 from hub.db import speech_models as _speech_models  # noqa: E402, F401

@@ -9,6 +9,11 @@ time, so a re-delivered message changes nothing. A batch collects the rows here 
 - ``minutes_session``: the ``started`` and ``stopped`` messages of a session fill one
   ``minutes_sessions`` row, whichever arrives first (a replay may reorder them). A session
   whose start names no booking is attached to the room's booking under way when it started.
+- ``minutes``: the session's draft minutes and action items; ``minutes_deleted``: the
+  terminal's confirmation of a delete command (hub/minutes/store.py).
+
+Nothing is stored for a session deleted through the API (``meeting_deletions``): a
+terminal's spool may still hold its transcript when the delete command is sent.
 """
 
 from collections.abc import Callable
@@ -19,9 +24,17 @@ from sqlalchemy import Table, and_, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from contract.messages import Message, MinutesSessionData, TranscriptData
+from contract.messages import (
+    Message,
+    MinutesData,
+    MinutesDeletedData,
+    MinutesSessionData,
+    TranscriptData,
+)
+from hub.db.minutes_models import MeetingDeletion
 from hub.db.models import BookingOccurrence
 from hub.db.speech_models import MinutesSession, TranscriptSegment
+from hub.minutes.store import store_deleted, store_minutes
 
 _SEGMENTS = cast(Table, TranscriptSegment.__table__)
 _SEGMENT_KEY = ("device_id", "session_id", "segment", "final")
@@ -39,6 +52,8 @@ class SpeechBook:
     def __init__(self) -> None:
         self._segments: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._sessions: dict[tuple[str, str], dict[str, Any]] = {}
+        self._minutes: list[tuple[str, str, MinutesData, datetime]] = []
+        self._deleted: list[tuple[MinutesDeletedData, datetime]] = []
 
     def add(self, message: Message, received_at: datetime) -> None:
         data = message.data
@@ -46,6 +61,10 @@ class SpeechBook:
             self._add_segment(message, data, received_at)
         elif isinstance(data, MinutesSessionData):
             self._add_session(message, data)
+        elif isinstance(data, MinutesData):
+            self._minutes.append((message.envelope.device, message.room, data, received_at))
+        elif isinstance(data, MinutesDeletedData):
+            self._deleted.append((data, received_at))
 
     def _add_segment(self, message: Message, data: TranscriptData, received_at: datetime) -> None:
         env = message.envelope
@@ -93,10 +112,28 @@ class SpeechBook:
             )
 
     def write(self, session: Session) -> None:
-        if self._segments:
-            self._write_segments(session, list(self._segments.values()))
+        gone = self._deleted_sessions(session)
+        segments = [r for r in self._segments.values() if r["session_id"] not in gone]
+        if segments:
+            self._write_segments(session, segments)
         for (device_id, session_id), fields in sorted(self._sessions.items()):
-            self._write_session(session, device_id, session_id, fields)
+            if session_id not in gone:
+                self._write_session(session, device_id, session_id, fields)
+        for device_id, room_id, data, received_at in self._minutes:
+            store_minutes(session, device_id, room_id, data, received_at)
+        for deleted, received_at in self._deleted:
+            store_deleted(session, deleted, received_at)
+
+    def _deleted_sessions(self, session: Session) -> set[str]:
+        named = {r["session_id"] for r in self._segments.values()}
+        named |= {session_id for _, session_id in self._sessions}
+        if not named:
+            return set()
+        return set(
+            session.scalars(
+                select(MeetingDeletion.session_id).where(MeetingDeletion.session_id.in_(named))
+            )
+        )
 
     def _write_segments(self, session: Session, rows: list[dict[str, Any]]) -> None:
         make = _UPSERT.get(session.get_bind().dialect.name)

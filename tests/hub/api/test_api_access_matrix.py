@@ -101,6 +101,17 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/rooms/{room_id}/minutes"): {A, M},
     ("GET", "/api/v1/rooms/{room_id}/minutes/sessions"): {A, M},
     ("GET", "/api/v1/minutes/sessions/{session_id}/transcript"): {A, M},
+    # Meetings, minutes review and action items (hub/api/meetings.py, action_items.py): the
+    # same; which meetings and items is decided per booking and owner (404 for the others).
+    ("GET", "/api/v1/meetings"): {A, M},
+    ("GET", "/api/v1/meetings/{session_id}"): {A, M},
+    ("DELETE", "/api/v1/meetings/{session_id}"): {A, M},
+    ("GET", "/api/v1/meetings/{session_id}/minutes"): {A, M},
+    ("PATCH", "/api/v1/meetings/{session_id}/minutes"): {A, M},
+    ("POST", "/api/v1/meetings/{session_id}/minutes/confirm"): {A, M},
+    ("GET", "/api/v1/action-items"): {A, M},
+    ("GET", "/api/v1/action-items.ics"): {A, M},
+    ("PATCH", "/api/v1/action-items/{item_id}"): {A, M},
 }
 # Public by a secret token in the path instead of a bearer header (test_api_bookings.py
 # checks that unknown and revoked feed tokens are 404).
@@ -178,6 +189,7 @@ def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
         "webhook_id": "1",
         "feed_id": "999999",
         "session_id": "no-such-session",
+        "item_id": "1",
         **overrides,
     }
     for name, value in values.items():

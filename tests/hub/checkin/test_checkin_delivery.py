@@ -101,6 +101,7 @@ def test_a_release_is_posted_signed_and_published_on_the_organizers_topic(
         mqtt_host=broker.host,
         mqtt_port=broker.port,
         mqtt_prefix=topic_prefix,
+        webhook_allow_private=True,  # the receiver listens on loopback
     )
     clock = FakeClock(START + timedelta(minutes=10))
     heard: queue.Queue[bytes] = queue.Queue()
