@@ -190,6 +190,9 @@ class Spool:
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            # Deleted rows are zeroed, not left in free pages: once the hub has a transcript
+            # (or a meeting is deleted), its text is gone from the terminal's disk too.
+            self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
             self._count, self._bytes = self._db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox"
@@ -306,7 +309,9 @@ class Spool:
             db.executemany("DELETE FROM outbox WHERE id = ?", [(v,) for v, _ in victims])
             self._count -= len(victims)
             self._bytes -= sum(size for _, size in victims)
-            return len(victims)
+        # The write-ahead log still holds the pages as they were: fold it in and empty it.
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(victims)
 
     # -- reading ---------------------------------------------------------------
 

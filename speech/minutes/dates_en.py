@@ -28,8 +28,8 @@ month end, this month
 end of next month                      the last day of the next month
 next month, start of next month        the first day of the next month
 end of the quarter / year              the last day of the meeting's quarter / year
-in/within N days, N days from now      + N days ("a", "one" ... "twelve", digits;
-                                       "a couple of" = 2, "a few" = 3)
+in/within N days, N days from now,     + N days ("a", "one" ... "twelve", digits;
+give me N days                         "a couple of" = 2, "a few" = 3)
 in/within N weeks, a fortnight         + 7 N days, + 14 days
 in/within N business/working days      N weekdays later
 in/within N months                     the same day N months later (clamped to the month's end)
@@ -388,6 +388,12 @@ _RULES: tuple[_Rule, ...] = (
         _in_span,
     ),
     _rule(rf"{_NUM}\s+(?P<u>days?|weeks?)\s+from\s+(?:now|today)", _in_span),
+    # "give me two weeks": the time asked for, counted like "in two weeks"
+    _rule(
+        rf"give\s+(?:me|us|him|her|them)\s+(?:another\s+)?{_NUM}\s+"
+        r"(?P<u>(?:business\s+|working\s+)?days?|weeks?|months?)",
+        _in_span,
+    ),
     _rule(r"(?:with)?in\s+a\s+fortnight", _days(14)),
     _rule(rf"the\s+{_DAY_ORD}\s+of\s+(?:(?P<next>next)|the|this)\s+month", _day_of_month),
     _rule(

@@ -27,6 +27,25 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)")
 _VTT_TIMING = re.compile(r"^(?P<start>(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s+-->\s+")
 _VTT_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?$")
 _TAG = re.compile(r"</?[^>]+>")
+# Lower-case parts of names ("Pieter de Vries", "Ludwig van Beethoven", "Ahmed bin Zayed").
+_NAME_PARTICLES = {
+    "de",
+    "van",
+    "von",
+    "der",
+    "den",
+    "da",
+    "di",
+    "du",
+    "le",
+    "la",
+    "del",
+    "bin",
+    "al",
+    "ter",
+    "dos",
+    "das",
+}
 # Words that start a line with a colon but are not speakers.
 _NOT_SPEAKERS = {
     "action item",
@@ -84,7 +103,11 @@ def _looks_like_name(name: str) -> bool:
     if any("\u4e00" <= c <= "\u9fff" for c in name):
         return len(name.replace(" ", "")) <= 8
     words = name.split()
-    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w[:1] in "'’-" for w in words)
+    return (
+        1 <= len(words) <= 4
+        and all(w[:1].isupper() or w[:1] in "'’-" or w in _NAME_PARTICLES for w in words)
+        and words[0] not in _NAME_PARTICLES
+    )
 
 
 def _clean(text: str) -> str:

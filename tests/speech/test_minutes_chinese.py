@@ -260,3 +260,123 @@ def test_a_revised_commitment_keeps_the_last_date() -> None:
 def test_english_sentences_are_left_alone() -> None:
     utterance = Utterance("I'll send the slides by Friday.", speaker="Ana")
     assert analyse([Sentence(utterance.text, utterance, "en")], PEOPLE) == []
+
+
+# Patterns added with the second round of development meetings (sentences written here).
+NEW_ACTIONS: list[tuple[list[str], str, str | None, str, str | None]] = [
+    # "拜托 NAME 了" hands a task over; "这件事" points back to the clause before.
+    (
+        ["机房搬迁这件事就拜托老张了，下周三之前搬完。"],
+        "name",
+        "老张",
+        "机房搬迁搬完",
+        "下周三之前",
+    ),
+    # "由 <department>的 NAME 牵头"
+    (["年会由行政部的王芳牵头，月底前定下场地。"], "name", "王芳", "年会牵头，定下场地", "月底前"),
+    # a directory name right after a topic, with "这边负责"
+    (["接口文档李明这边负责，周四之前补齐。"], "name", "李明", "接口文档补齐", "周四之前"),
+    # a bare verb takes its object from the lead clause
+    (
+        ["季度报表周五之前要交给财务，我来汇总。"],
+        "speaker",
+        None,
+        "汇总季度报表，交给财务",
+        "周五之前",
+    ),
+    # 了 after a coming date is no report
+    (["陈静明天把合同盖章了。"], "name", "陈静", "把合同盖章", "明天"),
+    # an aside after the task is dropped
+    (["王芳：服务器的日志我来查，不着急。"], "speaker", None, "服务器的日志查", None),
+]
+
+
+@pytest.mark.parametrize(("lines", "kind", "name", "task", "due"), NEW_ACTIONS)
+def test_new_action_patterns(
+    lines: list[str], kind: str, name: str | None, task: str, due: str | None
+) -> None:
+    found = _found(lines)
+    assert list(found.values()) == [ActionFinding(task, kind, name, due)]  # type: ignore[arg-type]
+
+
+def test_a_bare_verb_takes_the_thing_just_said() -> None:
+    found = _found(["李明：供应商说会把新报价发过来，一直没发。", "王芳：这个我来催。"])
+    (finding,) = found.values()
+    assert isinstance(finding, ActionFinding) and finding.task.startswith("催")
+    assert "新报价" in finding.task
+
+
+def test_the_asked_topic_completes_a_short_task() -> None:
+    found = _found(["李明：测试环境今年还续不续？", "王芳：要续。由运维的张伟负责，两周内续完。"])
+    (finding,) = found.values()
+    assert isinstance(finding, ActionFinding)
+    assert (finding.owner_name, finding.due_phrase) == ("张伟", "两周内")
+    assert "测试环境" in finding.task
+
+
+def test_the_accepting_reply_is_the_same_item_with_its_date() -> None:
+    found = _found(["王芳：小李你周三之前把清单给我。", "李明：周三有点赶，我周四之前给您。"])
+    assert list(found.values()) == [ActionFinding("把清单给我", "name", "小李", "周四之前")]
+
+
+def test_a_date_moved_later_in_the_talk() -> None:
+    found = _found(
+        [
+            "李明：那我明天把测试用例写完。",
+            "王芳：明天太赶了，周五之前吧。",
+            "李明：好，那就周五之前。",
+        ]
+    )
+    assert list(found.values()) == [ActionFinding("把测试用例写完", "speaker", None, "周五之前")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我下周三要去总部开会，评审那天来不了。",  # away: no commitment
+        "下周我出差，可能不在。",
+        "供应商说他们不能按时交货了。",  # reported and unable
+        "我们没法在月底前完成迁移。",
+        "要是能多招两个人就好了。",
+        "我先共享一下屏幕，大家看一下排期。",
+        "报价上周已经通过了。",  # a past decision, reported
+    ],
+)
+def test_new_distractors(text: str) -> None:
+    assert _found([text, "好。"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("lines", "decided"),
+    [
+        (["那确定用第三家物流，价格优先。"], "确定用第三家物流，价格优先"),
+        (["那就用新模板，没有异议的话就这么定了。"], "用新模板"),
+        (["人手不够，不办线下沙龙了，改成线上直播。"], "不办线下沙龙，改成线上直播"),
+        (["另外，团建的事情预算不够，这个先不做了。"], "先不团建"),
+        (["先打补丁，系统升级这个先不做了。"], "先打补丁，先不系统升级"),
+        (
+            ["李明：要不把例会改到周一？", "王芳：大家时间对不上，这个先不做了。"],
+            "先不把例会改到周一",
+        ),
+        (
+            ["李明：要是能换个新投影仪就好了。", "王芳：明年再说，这个先不换了。"],
+            "先不换个新投影仪",
+        ),
+    ],
+)
+def test_new_decision_patterns(lines: list[str], decided: str) -> None:
+    decisions = [f for f in _found(lines).values() if isinstance(f, DecisionFinding)]
+    assert decisions == [DecisionFinding(decided)]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["王芳：我今天就先不加班了。"],  # one's own plan
+        ["李明：他说下周先不来了。"],  # reported speech
+        ["王芳：这个方案来不及了。"],
+        ["王芳：这个先不做了。"],  # nothing proposed before: nothing to name
+    ],
+)
+def test_no_decision_not_to(lines: list[str]) -> None:
+    assert not any(isinstance(f, DecisionFinding) for f in _found(lines).values())

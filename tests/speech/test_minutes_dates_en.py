@@ -44,6 +44,8 @@ WEDNESDAY = datetime(2026, 5, 13, 10, 0, tzinfo=timezone(timedelta(hours=2)))
         ("end of the year", date(2026, 12, 31)),
         ("within two weeks", date(2026, 5, 27)),
         ("in two weeks", date(2026, 5, 27)),
+        ("give me two weeks", date(2026, 5, 27)),
+        ("give us a few days", date(2026, 5, 16)),
         ("in 3 days", date(2026, 5, 16)),
         ("within ten days", date(2026, 5, 23)),
         ("in a week", date(2026, 5, 20)),

@@ -12,6 +12,11 @@ def test_speakers_with_ascii_and_full_width_colons() -> None:
     ]
 
 
+def test_names_with_lower_case_particles() -> None:
+    assert split_speaker("Pieter de Vries: Understood.") == ("Pieter de Vries", "Understood.")
+    assert split_speaker("de Vries said: fine") == (None, "de Vries said: fine")
+
+
 def test_colons_that_are_not_speakers() -> None:
     assert split_speaker("Action item: send the slides") == (None, "Action item: send the slides")
     assert split_speaker("We meet at 10:30 tomorrow.") == (None, "We meet at 10:30 tomorrow.")
