@@ -20,8 +20,10 @@ Friday after next                      Friday of the week after next week
 end of the week, this week, later      the next Friday on or after the meeting's date (this
 this week, before the weekend          week's Friday; next week's for a weekend meeting)
 end of next week                       Friday of next week
-next week, early next week,            Monday of next week (the start of it: "by next
-the following week                     week" means before it begins)
+next week, the following week,         Friday of next week (the end of that working week,
+sometime next week                     as 下周 in Chinese)
+by next week, early next week,         Monday of next week (before it begins, or at its
+start of next week                     start)
 the week after next                    Monday of the week after next
 end of the month, end of month,        the last day of the meeting's month
 month end, this month
@@ -363,10 +365,13 @@ _RULES: tuple[_Rule, ...] = (
         r"the\s+weekend",
         _end_of_this_week,
     ),
+    # "by next week" is before it begins; "next week" alone is within it, like 下周 (zh).
     _rule(
-        r"(?:early\s+|(?:the\s+)?(?:beginning|start)\s+of\s+)?(?:the\s+)?(?:next|following)\s+week",
+        r"(?:early\s+|(?:the\s+)?(?:beginning|start)\s+of\s+|(?<=by\s))(?:the\s+)?"
+        r"(?:next|following)\s+week",
         _monday_next_week,
     ),
+    _rule(r"(?:the\s+)?(?:next|following)\s+week", _friday_next_week),
     _rule(rf"{_THE}end\s+of\s+(?:the\s+)?next\s+month", _end_of_next_month),
     _rule(
         rf"{_THE}end\s+of\s+{_THIS}month|{_THE}month[-\s]end|{_THE}month'?s\s+end|this\s+month",

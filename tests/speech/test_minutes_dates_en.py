@@ -33,7 +33,9 @@ WEDNESDAY = datetime(2026, 5, 13, 10, 0, tzinfo=timezone(timedelta(hours=2)))
         ("end of the week", date(2026, 5, 15)),
         ("by the end of this week", date(2026, 5, 15)),
         ("end of next week", date(2026, 5, 22)),
-        ("next week", date(2026, 5, 18)),
+        ("next week", date(2026, 5, 22)),
+        ("by next week", date(2026, 5, 18)),
+        ("early next week", date(2026, 5, 18)),
         ("the week after next", date(2026, 5, 25)),
         ("end of the month", date(2026, 5, 31)),
         ("end of month", date(2026, 5, 31)),
@@ -87,7 +89,8 @@ def test_each_form_on_a_wednesday(said: str, due: date) -> None:
         # On a Sunday the week is nearly over: next Monday is tomorrow.
         (datetime(2026, 9, 13, 18, tzinfo=UTC), "next Monday", date(2026, 9, 14)),
         (datetime(2026, 9, 13, 18, tzinfo=UTC), "Monday", date(2026, 9, 14)),
-        (datetime(2026, 9, 13, 18, tzinfo=UTC), "next week", date(2026, 9, 14)),
+        (datetime(2026, 9, 13, 18, tzinfo=UTC), "next week", date(2026, 9, 18)),
+        (datetime(2026, 9, 13, 18, tzinfo=UTC), "by next week", date(2026, 9, 14)),
         (datetime(2026, 9, 13, 18, tzinfo=UTC), "end of the week", date(2026, 9, 18)),
         (datetime(2026, 9, 13, 18, tzinfo=UTC), "this Friday", date(2026, 9, 18)),
         # On the 31st: tomorrow is another month; month end is today; next month is short.
