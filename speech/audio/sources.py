@@ -146,16 +146,12 @@ def read_audio(path: Path | str, channel: Channel = "mix") -> np.ndarray:
     return np.ascontiguousarray(samples, dtype=np.float32)
 
 
-class FileSource:
-    """Decodes the whole file up front, then yields blocks of ``block_s`` seconds."""
+class _HeldSource:
+    """Samples already decoded, handed out in blocks of ``block_s`` seconds until closed."""
 
-    def __init__(self, path: Path, channel: Channel = "mix", block_s: float = 0.5) -> None:
-        _check_block_s(block_s)
-        self.path = Path(path)
-        self.channel = channel
-        self.block_s = block_s
-        self.samples = read_audio(self.path, channel)
-        self._closed = False
+    samples: np.ndarray
+    block_s: float
+    _closed: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -171,7 +167,18 @@ class FileSource:
         self._closed = True
 
 
-class MemorySource:
+class FileSource(_HeldSource):
+    """Decodes the whole file up front, then yields blocks of ``block_s`` seconds."""
+
+    def __init__(self, path: Path, channel: Channel = "mix", block_s: float = 0.5) -> None:
+        _check_block_s(block_s)
+        self.path = Path(path)
+        self.channel = channel
+        self.block_s = block_s
+        self.samples = read_audio(self.path, channel)
+
+
+class MemorySource(_HeldSource):
     """Samples already in memory (tests, generated speech): mono ``(n,)`` or ``(n, 2)``,
     float or int16, at any rate."""
 
@@ -187,20 +194,6 @@ class MemorySource:
             raise ValueError(f"sample_rate must be positive, got {sample_rate}")
         self.block_s = block_s
         self.samples = resample(select_channel(np.asarray(samples), channel), sample_rate)
-        self._closed = False
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.samples) / SAMPLE_RATE
-
-    def blocks(self) -> Iterator[np.ndarray]:
-        for block in _split_blocks(self.samples, self.block_s):
-            if self._closed:
-                return
-            yield block
-
-    def close(self) -> None:
-        self._closed = True
 
 
 # --- microphone ------------------------------------------------------------------------

@@ -5,26 +5,19 @@ The terminal is the real link (spool, delivery, MQTT, command router) with a fak
 pipeline that turns each audio block into a segment, so the test needs no model.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import paho.mqtt.client as paho
 import pytest
 from fastapi.testclient import TestClient
 
 from common.clock import SystemClock
-from common.mqtt import BrokerAddress, MqttConnection
-from contract import topics
-from contract.commands import MINUTES_TARGET, MinutesCommand, encode_minutes_command
+from common.mqtt import BrokerAddress
 from contract.envelope import new_boot_id
-from contract.messages import Message, MinutesSessionData, StatusData, TranscriptData, decode
+from contract.messages import MinutesSessionData, StatusData, TranscriptData
 from devtools.broker import RunningBroker
 from edge.link import SpoolSettings, TerminalLink, open_link
 from edge.minutes import ActivityCallback, ActivityFlag, Minutes, SessionOptions
@@ -34,6 +27,7 @@ from hub.app import create_app
 from hub.settings import Settings
 from speech.audio.source import SAMPLE_RATE
 from speech.segments import Segment
+from tests.edge.speech_terminal import SpeechTerminal
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "minutes-admin-token-0123456789abcdef"
@@ -178,65 +172,24 @@ def test_the_terminal_process_runs_minutes_from_a_file(
     from tests.edge.test_edge_minutes import spoken_file
 
     spoken = spoken_file(tmp_path)
-    heard: list[Message] = []
-    lock = threading.Lock()
-
-    def on_message(raw: paho.MQTTMessage) -> None:
-        with lock:
-            heard.append(decode(raw.topic, raw.payload))
-
-    listener = MqttConnection(
-        BrokerAddress(broker.host, broker.port), f"listener-{topic_prefix}", on_message=on_message
-    )
-    for topic_filter in topics.all_terminal_messages(topic_prefix):
-        listener.subscribe(topic_filter)
-    listener.start()
-    log = (tmp_path / "terminal.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            *(
-                "-m",
-                "edge",
-                "run",
-                "--config",
-                str(ROOT / "firmware_configs" / "hq-f1-aurora.yaml"),
-            ),
-            *("--simulate", "huddle_room_day", "--broker-host", broker.host),
-            *("--broker-port", str(broker.port), "--prefix", topic_prefix),
-            *("--spool", str(tmp_path / "spool.sqlite"), "--speech-from", str(spoken)),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "QUORUM_MQTT_PASSWORD": "integration-test"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    terminal = SpeechTerminal(broker, topic_prefix, tmp_path, spoken)
     try:
-
-        def of(kind: type) -> list[Any]:
-            with lock:
-                return [m.data for m in heard if isinstance(m.data, kind)]
-
-        wait_for(lambda: of(StatusData), "the terminal online")
-        command = encode_minutes_command(MinutesCommand(action="start", roster=["Kennedy"]))
-        target = topics.command_topic(topic_prefix, ROOM, DEVICE, MINUTES_TARGET)
+        wait_for(lambda: terminal.of(StatusData), "the terminal online")
 
         def started() -> bool:
-            listener.publish(target, command, qos=1)  # the terminal may still be subscribing
-            return bool(of(MinutesSessionData))
+            terminal.send("start", roster=["Kennedy"])  # the terminal may still subscribe
+            return bool(terminal.of(MinutesSessionData))
 
         wait_for(started, "the session start")
         done = wait_for(
-            lambda: [s for s in of(MinutesSessionData) if s.state == "stopped"], "the session end"
+            lambda: [s for s in terminal.of(MinutesSessionData) if s.state == "stopped"],
+            "the session end",
         )
-        assert done[0].reason == "audio_ended" and done[0].segments == len(
-            [t for t in of(TranscriptData) if t.final]
-        )
-        text = " ".join(t.text for t in of(TranscriptData)).lower()
+        finals = [t for t in terminal.of(TranscriptData) if t.final]
+        assert done[0].reason == "audio_ended" and done[0].segments == len(finals)
+        text = " ".join(t.text for t in terminal.of(TranscriptData)).lower()
         assert "fellow americans" in text
         # Starts that arrived while it ran were ignored: one session.
-        assert len({s.session for s in of(MinutesSessionData)}) == 1
+        assert len({s.session for s in terminal.of(MinutesSessionData)}) == 1
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(WAIT_S)
-        listener.stop()
+        terminal.stop()

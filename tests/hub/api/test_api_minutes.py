@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from api_world import NOW, Hub, populate, running_hub
+from meetings_world import book_now
 
 from hub.db.speech_models import MinutesSession, TranscriptSegment
 
@@ -45,26 +46,6 @@ def minutes_hub(tmp_path: Path) -> Iterator[tuple[Hub, FakeIngest]]:
     with running_hub(tmp_path, ingest_factory=lambda **kwargs: ingest, ingest_enabled=True) as hub:
         populate(hub)
         yield hub, ingest
-
-
-def book_now(hub: Hub, organizer: str, attendees: list[str]) -> int:
-    """A meeting in Aurora under way now; returns its occurrence id."""
-    made = hub.request(
-        "POST",
-        "/bookings",
-        organizer,
-        json={
-            "space_kind": "room",
-            "space_id": AURORA,
-            "title": "Launch review",
-            "starts_at": (NOW - timedelta(minutes=10)).isoformat(),
-            "ends_at": (NOW + timedelta(minutes=50)).isoformat(),
-            "attendees": attendees,
-        },
-    )
-    assert made.status_code == 201, made.text
-    occurrence_id: int = made.json()["occurrences"][0]["id"]
-    return occurrence_id
 
 
 def store_session(hub: Hub, session_id: str, occurrence_id: int | None) -> None:
