@@ -1,6 +1,5 @@
 """English minutes rules: sentences, and what each short exchange yields."""
 
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -365,7 +364,7 @@ def test_indexes_point_at_the_sentence() -> None:
     assert [index for index, _ in analyse(sentences, PEOPLE)] == [1]
 
 
-def test_a_forty_line_meeting_takes_a_few_ms() -> None:
+def test_a_forty_line_meeting_is_analysed_whole() -> None:
     lines = [
         "Ana: I'll send the slides to facilities by Friday.",
         "Ben: I sent the install guide last week.",
@@ -377,10 +376,9 @@ def test_a_forty_line_meeting_takes_a_few_ms() -> None:
         "Ana: Let's have Ben look into the badge reader within two weeks.",
     ] * 5
     sentences = _sentences(lines)
-    analyse(sentences, PEOPLE)
-    started = time.perf_counter()
-    analyse(sentences, PEOPLE)
-    assert time.perf_counter() - started < 0.05  # a few ms on a laptop; generous for CI
+    # Speed is measured by bench/minutes.py; here: a long meeting gives each item once per line.
+    found = analyse(sentences, PEOPLE)
+    assert len(found) >= 5 * 4
 
 
 # --- assignments without a modal, follow-ups, in-meeting talk ------------------------------
