@@ -18,6 +18,7 @@ import typer
 
 from speech.audio.source import CHANNELS, AudioError
 from speech.file_transcription import FileTranscript, transcribe_file
+from speech.intents.cli import intents_app
 from speech.models import DEFAULT_MODEL, ModelError
 from speech.prompt import domain_prompt
 from speech.transcriber import TranscriberSettings, join_texts
@@ -52,6 +53,8 @@ def _minutes_command() -> None:
 
 
 _minutes_command()
+
+app.add_typer(intents_app, name="intents")
 
 
 @app.command()
