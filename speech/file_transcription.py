@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from speech.audio.source import Channel
+from speech.grouping import GroupingSettings
 from speech.prompt import Prompt
 from speech.segments import Segment
 from speech.transcriber import Transcriber, TranscriberSettings
@@ -34,15 +35,20 @@ def transcribe_file(
     channel: Channel = "mix",
     prompt: Prompt | None = None,
     end_silence: float = 0.7,
+    transcriber: Transcriber | None = None,
+    grouping: GroupingSettings | None = None,
 ) -> FileTranscript:
-    """Raises AudioError, ModelError or VadModelError (each says what to fix)."""
+    """Raises AudioError, ModelError or VadModelError (each says what to fix).
+    ``transcriber``: one already loaded (several files, one model load)."""
     from speech.audio.sources import FileSource  # decoding pulls in PyAV: only when needed
     from speech.streaming import StreamingTranscriber, StreamSettings
 
     source = FileSource(path, channel=channel)
-    transcriber = Transcriber.load(settings)
+    transcriber = transcriber or Transcriber.load(settings)
     stream = StreamSettings(
-        endpointing=EndpointerSettings(end_silence_s=end_silence), prompt=prompt
+        endpointing=EndpointerSettings(end_silence_s=end_silence),
+        prompt=prompt,
+        grouping=grouping or GroupingSettings(),
     )
     pipeline = StreamingTranscriber(transcriber, stream)
     segments: list[Segment] = []

@@ -29,7 +29,9 @@ _EN_DATES += [[d] for d in _WEEKDAYS] + [[p, d] for p in ("next", "this") for d 
 _ZH_DATES = ["今天", "明天", "后天", "下周", "周末", "月底"]
 _ZH_DATES += [f"{p}{d}" for p in ("周", "星期", "下周", "下星期") for d in "一二三四五六日天"]
 
-# What each word a free-text slot takes costs: a template naming the words wins.
+# What each word a free-text slot takes costs (at most 0.3; the slot weighs one word however
+# long it is, so a long free text cannot dilute the cost of what else was misheard): a
+# template naming the words wins over one taking them as free text.
 TEXT_WORD_COST = 0.05
 
 
@@ -135,7 +137,7 @@ def builtin_reader(
         return read_number
     if slot_type == "text":
         return lambda tokens, start: [
-            (end, join(tokens[start:end], language), TEXT_WORD_COST * (end - start), end - start)
+            (end, join(tokens[start:end], language), min(0.3, TEXT_WORD_COST * (end - start)), 1.0)
             for end in range(start + 1, len(tokens) + 1)
         ]
     if slot_type == "person":
@@ -158,13 +160,15 @@ def _person_reader(language: str, roster: list[str]) -> Callable[[list[Token], i
         )
 
     def anyone(tokens: list[Token], start: int) -> list[Span]:
-        # No roster: a word (or two or three characters) that is not a filler, at a cost.
+        # No roster: a word (or two or three characters) that is not a filler, at a cost;
+        # in English it must be written as a name ("Ben", not "review").
         sizes = (2, 3) if is_cjk(language) else (1,)
         return [
             (start + n, join(tokens[start : start + n], language), 0.25, float(n))
             for n in sizes
             if start + n <= len(tokens)
             and not any(t.norm in FILLERS for t in tokens[start : start + n])
+            and (is_cjk(language) or tokens[start].raw[:1].isupper())
         ]
 
     return anyone

@@ -139,10 +139,12 @@ def test_person_from_roster(room_en: Matcher) -> None:
     assert room_en.match("action item for Zebedee: call the client").intent is None
 
 
-def test_person_without_roster_takes_the_word_heard() -> None:
+def test_person_without_roster_takes_a_name_as_heard() -> None:
     matcher = Matcher(load_yaml_grammar(GRAMMARS / "room_en.yaml"))
-    result = matcher.match("action item for ana: send the slides")
-    assert result.slots == {"person": "ana", "task": "send the slides"}
+    result = matcher.match("action item for Ana: send the slides")
+    assert result.slots == {"person": "Ana", "task": "send the slides"}
+    # Without a roster only a word written as a name is a person: "review" is not.
+    assert matcher.match("let's review the budget numbers let's review them").intent is None
 
 
 @pytest.mark.parametrize(
