@@ -1,7 +1,7 @@
 """What the hub says to a terminal on `.../devices/<device>/cmd/<target>` (QoS 1, not retained).
 
 ``cmd/spool`` (below) closes the delivery loop; ``cmd/minutes`` starts and stops a minutes
-session (:class:`MinutesCommand`, at the end).
+session (:class:`MinutesCommand`); ``cmd/voice`` answers a voice command (:class:`VoiceReply`).
 
 Two commands close the loop that makes delivery end to end (a QoS 1 PUBACK covers one hop):
 
@@ -18,7 +18,7 @@ it; a replayed message is stored once).
 """
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -164,3 +164,48 @@ def _first_problem(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "<root>"
     return f"{where}: {err['msg']}"
+
+
+# -- voice replies (``.../cmd/voice``) -----------------------------------------------------
+
+VOICE_TARGET = "voice"
+MAX_SAY = 500
+
+
+class VoiceReply(_Frozen):
+    """The hub's answer to an ``intent`` message (QoS 1, never retained).
+
+    ``utterance`` names the command answered; ``ok`` whether it was carried out (the
+    terminal shows a confirming or refusing LED pattern); ``say`` a short sentence to
+    speak, in the utterance's language (English or Chinese); ``detail`` what the hub did
+    (``outcome``, and e.g. ``ends_at`` of an extended booking), for logs and displays.
+    A reply may come long after the command (it waited in the spool while the hub was
+    away); the terminal may then show it rather than speak it.
+    """
+
+    type: Literal["voice_reply"] = "voice_reply"
+    utterance: BootId
+    ok: bool
+    intent: str = Field(min_length=1, max_length=63)
+    say: str = Field(max_length=MAX_SAY)
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class _VoiceEnvelope(_Frozen):
+    v: int = CONTRACT_VERSION
+    ts: AwareDatetime
+    command: VoiceReply
+
+
+def encode_voice_reply(reply: VoiceReply, ts: datetime | None = None) -> bytes:
+    envelope = _VoiceEnvelope(ts=ts or datetime.now(UTC), command=reply)
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+def decode_voice_reply(payload: bytes) -> VoiceReply:
+    """Parse a voice reply, or raise ContractError (the terminal logs and ignores it)."""
+    raw = _command_object(payload)
+    try:
+        return _VoiceEnvelope.model_validate(raw).command
+    except ValidationError as exc:
+        raise ContractError(Reason.INVALID_DATA, _first_problem(exc)) from exc

@@ -23,6 +23,7 @@ from pydantic import (
 from contract import CONTRACT_VERSION
 from contract.envelope import BootId, Envelope
 from contract.ids import Slug
+from contract.intent_data import IntentData
 from contract.minutes_data import MinutesData, MinutesDeletedData
 from contract.topics import TopicError, TopicParts, parse_topic
 
@@ -218,6 +219,7 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     "minutes_session": MinutesSessionData,
     "minutes": MinutesData,
     "minutes_deleted": MinutesDeletedData,
+    "intent": IntentData,
 }
 
 # Which channel each message type travels on (and, for events, which kind).
@@ -232,6 +234,8 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
     "minutes_session": ("speech", "minutes"),
     "minutes": ("speech", "minutes"),
     "minutes_deleted": ("speech", "minutes"),
+    # A voice command: speech too, so one given while the hub is away waits in the spool.
+    "intent": ("speech", "intent"),
     # A flag like a sensor's: droppable like sensor events when the spool is full.
     "speech_activity": ("events", "speech_activity"),
 }

@@ -20,7 +20,7 @@ from hub.api import api_router
 from hub.api.calendars import feed_router as calendar_feed_router
 from hub.api.errors import install_error_handlers
 from hub.api.health import router as health_router
-from hub.checkin.wiring import bookings_service
+from hub.checkin.wiring import bookings_service, policy_from
 from hub.db.engine import make_engine, make_session_factory
 from hub.live import LiveFeed
 from hub.settings import Settings
@@ -120,6 +120,7 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
                 batch_size=settings.ingest_batch_size,
                 batch_delay_s=settings.ingest_batch_delay_s,
                 receive_maximum=settings.ingest_receive_maximum,
+                voice_policy=policy_from(settings),
             )
     except BaseException:
         engine.dispose()

@@ -25,6 +25,7 @@ from hub.api import (
     tokens,
     users,
     utilization,
+    voice,
 )
 from hub.api.common import reject_nul
 from hub.api.errors import COMMON_RESPONSES
@@ -56,6 +57,7 @@ def api_router() -> APIRouter:
         minutes,
         meetings,
         action_items,
+        voice,
     ):
         router.include_router(module.router)
     return router

@@ -560,3 +560,4 @@ analytics_rollup_state = Table(
 # user of Base.metadata (Alembic, the schema test) sees their tables.
 from hub.db import minutes_models as _minutes_models  # noqa: E402, F401
 from hub.db import speech_models as _speech_models  # noqa: E402, F401
+from hub.db import voice_models as _voice_models  # noqa: E402, F401

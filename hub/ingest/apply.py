@@ -93,6 +93,8 @@ class BatchResult:
     marks: dict[StreamKey, StreamMark] = field(default_factory=dict)
     # Streams whose watermark is left for a later settle (watermarks.settle_deferred).
     deferred: dict[StreamKey, StreamTouch] = field(default_factory=dict)
+    # Voice commands stored by the batch, to carry out once (and only if) it is committed.
+    voice: list[int] = field(default_factory=list)
 
     def dead_by_reason(self) -> Counter[str]:
         return Counter(r.reason for r in self.dead)
@@ -171,6 +173,7 @@ def apply_batch(
         if table_rows:
             session.execute(insert(table), table_rows)
     speech.write(session)
+    result.voice = speech.voice_ids
     write_devices(session, org.devices.values(), status_changes)
     result.events.extend(spaces.write(session))
     advanced = advance(session, touched, now, replay_policy, marks, defer)

@@ -54,6 +54,7 @@ from common.clock import Clock
 from common.mqtt import BrokerAddress, MqttConnection
 from contract.commands import SPOOL_TARGET, AckCommand, ReplayCommand, encode_command
 from contract.topics import all_terminal_messages, command_topic
+from hub.checkin.policy import CheckInPolicy
 from hub.ingest.acks import AckThrottle
 from hub.ingest.apply import (
     HUB_ERROR,
@@ -78,6 +79,7 @@ from hub.ingest.watermarks import (
     sweep,
 )
 from hub.live import LiveBus, LiveFeed
+from hub.voice.runner import carry_out, carry_out_pending
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ class IngestService:
         replay_policy: ReplayPolicy | None = None,
         receive_maximum: int = RECEIVE_MAXIMUM,
         share_group: str | None = None,
+        voice_policy: CheckInPolicy | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -125,6 +128,8 @@ class IngestService:
         self._batch_size = batch_size
         self._batch_delay_s = batch_delay_s
         self._prefix = prefix
+        # Voice commands check in and release like the bookings loop does (hub/voice/).
+        self._voice_policy = voice_policy or CheckInPolicy()
         # Replays come as bursts; several terminals' at once must fit the receive window.
         self._replay_policy = replay_policy or ReplayPolicy(
             max_per_request=max(10, receive_maximum // 8)
@@ -321,6 +326,29 @@ class IngestService:
             self._ratelog.warning("sweep", "gap sweep failed: %s", str(exc)[:200])
             return
         self._send_commands(commands)
+        self._carry_out_voice(None)
+
+    def _carry_out_voice(self, ids: list[int] | None) -> None:
+        """Carry out voice commands just committed (``ids``), or those a stopped hub left
+        pending (None); replies go out through :meth:`publish_command`."""
+        try:
+            if ids is None:
+                carry_out_pending(
+                    self._session_factory,
+                    now=self._clock.now(),
+                    policy=self._voice_policy,
+                    send=self.publish_command,
+                )
+            else:
+                carry_out(
+                    self._session_factory,
+                    ids,
+                    now=self._clock.now(),
+                    policy=self._voice_policy,
+                    send=self.publish_command,
+                )
+        except Exception as exc:  # left pending: the sweep tries again
+            self._ratelog.warning("voice", "voice commands not carried out: %s", str(exc)[:200])
 
     def _apply_whole(self, batch: list[Received]) -> BatchResult | None:
         """One transaction for the batch; None if the data (not the database) was the problem."""
@@ -428,6 +456,8 @@ class IngestService:
         merge_touches(self._deferred, result.deferred)
         self._publish_marks(result)
         self._settle_due()
+        if result.voice:
+            self._carry_out_voice(result.voice)
         self._tally.count_committed(
             stored=result.stored,
             duplicates=result.duplicates,

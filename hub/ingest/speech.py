@@ -11,6 +11,8 @@ time, so a re-delivered message changes nothing. A batch collects the rows here 
   whose start names no booking is attached to the room's booking under way when it started.
 - ``minutes``: the session's draft minutes and action items; ``minutes_deleted``: the
   terminal's confirmation of a delete command (hub/minutes/store.py).
+- ``intent``: a voice command, stored ``pending`` (hub/voice/store.py); :attr:`voice_ids`
+  names the new ones, which the ingest service carries out after the commit.
 
 Nothing is stored for a session deleted through the API (``meeting_deletions``): a
 terminal's spool may still hold its transcript when the delete command is sent.
@@ -24,6 +26,7 @@ from sqlalchemy import Table, and_, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from contract.intent_data import IntentData
 from contract.messages import (
     Message,
     MinutesData,
@@ -35,6 +38,7 @@ from hub.db.minutes_models import MeetingDeletion
 from hub.db.models import BookingOccurrence
 from hub.db.speech_models import MinutesSession, TranscriptSegment
 from hub.minutes.store import store_deleted, store_minutes
+from hub.voice.store import store_intents
 
 _SEGMENTS = cast(Table, TranscriptSegment.__table__)
 _SEGMENT_KEY = ("device_id", "session_id", "segment", "final")
@@ -54,6 +58,9 @@ class SpeechBook:
         self._sessions: dict[tuple[str, str], dict[str, Any]] = {}
         self._minutes: list[tuple[str, str, MinutesData, datetime]] = []
         self._deleted: list[tuple[MinutesDeletedData, datetime]] = []
+        self._intents: list[tuple[str, str, IntentData, datetime]] = []
+        #: Voice commands stored by :meth:`write`, to carry out once the batch is committed.
+        self.voice_ids: list[int] = []
 
     def add(self, message: Message, received_at: datetime) -> None:
         data = message.data
@@ -65,6 +72,8 @@ class SpeechBook:
             self._minutes.append((message.envelope.device, message.room, data, received_at))
         elif isinstance(data, MinutesDeletedData):
             self._deleted.append((data, received_at))
+        elif isinstance(data, IntentData):
+            self._intents.append((message.envelope.device, message.room, data, received_at))
 
     def _add_segment(self, message: Message, data: TranscriptData, received_at: datetime) -> None:
         env = message.envelope
@@ -123,6 +132,8 @@ class SpeechBook:
             store_minutes(session, device_id, room_id, data, received_at)
         for deleted, received_at in self._deleted:
             store_deleted(session, deleted, received_at)
+        if self._intents:
+            self.voice_ids = store_intents(session, self._intents)
 
     def _deleted_sessions(self, session: Session) -> set[str]:
         named = {r["session_id"] for r in self._segments.values()}

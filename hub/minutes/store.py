@@ -5,6 +5,8 @@ first time. A ``minutes`` message becomes the session's draft; a later one repla
 still in review (the terminal ran the extractor again) and is ignored once the minutes
 are confirmed, or after the meeting was deleted. Owners are kept as the terminal named
 them by user id, else matched by name against the meeting's people, then all users.
+Action items and decisions added by voice during the meeting (``evidence.source: voice``)
+are kept when the terminal's minutes replace a draft.
 """
 
 from datetime import datetime
@@ -49,10 +51,20 @@ def store_minutes(
     row.device_id, row.room_id = device_id, room_id
     row.language = data.language
     row.meeting_start = data.meeting_start
-    row.decisions = _statements(data.decisions)
+    # What voice commands added during the meeting (hub/voice/meeting.py) stays, after the
+    # terminal's findings.
+    spoken = [d for d in row.decisions or [] if _by_voice(d.get("evidence"))]
+    row.decisions = _statements(data.decisions) + spoken
     row.open_questions = _statements(data.open_questions)
     row.received_at = row.updated_at = received_at
-    session.execute(delete(ActionItem).where(ActionItem.session_id == data.session))
+    kept = [i for i in _items(session, data.session) if _by_voice(i.evidence)]
+    session.execute(
+        delete(ActionItem).where(
+            ActionItem.session_id == data.session, ActionItem.id.not_in([i.id for i in kept])
+        )
+    )
+    for offset, spoken_item in enumerate(kept):
+        spoken_item.position = len(data.action_items) + offset
     names = OwnerNames(session, data.session)
     for position, item in enumerate(data.action_items):
         owner_id = names.known(item.owner_user_id) or names.match(item.owner)
@@ -73,6 +85,15 @@ def store_minutes(
         )
     session.flush()
     return row
+
+
+def _by_voice(evidence: object) -> bool:
+    return isinstance(evidence, dict) and evidence.get("source") == "voice"
+
+
+def _items(session: Session, session_id: str) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.session_id == session_id)
+    return list(session.scalars(query.order_by(ActionItem.position, ActionItem.id)))
 
 
 def store_deleted(session: Session, data: MinutesDeletedData, received_at: datetime) -> None:

@@ -10,12 +10,16 @@ import orjson
 import pytest
 
 from contract.commands import (
+    VoiceReply,
     decode_command,
     decode_minutes_command,
+    decode_voice_reply,
     encode_command,
     encode_minutes_command,
+    encode_voice_reply,
 )
 from contract.envelope import Envelope
+from contract.intent_data import IntentData
 from contract.messages import DATA_MODELS, TYPE_CHANNELS, ContractError, Reason, decode
 from contract.topics import parse_topic
 
@@ -228,3 +232,87 @@ def test_speech_types_travel_on_their_channels() -> None:
     assert TYPE_CHANNELS["transcript"] == ("speech", "transcript")
     assert TYPE_CHANNELS["minutes_session"] == ("speech", "minutes")
     assert TYPE_CHANNELS["speech_activity"] == ("events", "speech_activity")
+
+
+# -- voice commands (speech/intent) and replies (cmd/voice) ---------------------------------
+
+VOICE_REPLY_EXAMPLE = (
+    '{"v": 1, "ts": "2026-11-27T09:40:02.500000Z", "command": {"type": "voice_reply", '
+    '"utterance": "20261127T094001-9c41e2aa", "ok": true, "intent": "extend_meeting", '
+    '"say": "Done: the room is yours until 10:15.", '
+    '"detail": {"outcome": "done", "ends_at": "2026-11-27T10:15:00Z"}}}'
+)
+
+
+def test_documented_voice_reply_decodes() -> None:
+    assert VOICE_REPLY_EXAMPLE in DOCS.read_text(), "docs/contract.md must show this example"
+    reply = decode_voice_reply(VOICE_REPLY_EXAMPLE.encode())
+    assert reply.ok and reply.intent == "extend_meeting" and reply.detail["outcome"] == "done"
+    assert decode_voice_reply(encode_voice_reply(reply)) == reply
+
+
+def test_a_chinese_reply_round_trips() -> None:
+    reply = VoiceReply(utterance="u-1", ok=False, intent="book_room", say="会议室已被预订。")
+    assert decode_voice_reply(encode_voice_reply(reply)).say == "会议室已被预订。"
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"not json", Reason.MALFORMED_JSON),
+        (_command(2, {"type": "voice_reply"}), Reason.UNSUPPORTED_VERSION),
+        (_command(1, {"type": "voice_reply", "utterance": "u", "ok": True}), Reason.INVALID_DATA),
+        (
+            _command(
+                1,
+                {"type": "voice_reply", "utterance": "u/#", "ok": True, "intent": "x", "say": ""},
+            ),
+            Reason.INVALID_DATA,
+        ),
+    ],
+)
+def test_bad_voice_replies_are_refused(payload: bytes, reason: Reason) -> None:
+    with pytest.raises(ContractError) as caught:
+        decode_voice_reply(payload)
+    assert caught.value.reason is reason
+
+
+def _intent(**data: object) -> tuple[str, bytes]:
+    path = next(p for p in GOLDEN if p.stem == "intent")
+    example = json.loads(path.read_text())
+    payload = example["payload"] | {"data": example["payload"]["data"] | data}
+    return example["topic"], orjson.dumps(payload)
+
+
+def test_an_intent_travels_on_speech_intent_and_keeps_its_slots() -> None:
+    assert TYPE_CHANNELS["intent"] == ("speech", "intent")
+    topic, payload = _intent(slots={"person": "Ana", "task": "send it", "n": 2, "x": None})
+    data = decode(topic, payload).data
+    assert isinstance(data, IntentData)
+    assert data.slots == {"person": "Ana", "task": "send it", "n": 2, "x": None}
+    assert data.said_at.utcoffset() is not None and data.said_at.utcoffset().total_seconds() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"confidence": 1.5},
+        {"trigger": "telepathy"},
+        {"said_at": "2026-11-27T09:40:01"},
+        {"intent": "Extend Meeting"},
+        {"slots": {"duration": [15]}},
+        {"utterance": "a/b"},
+    ],
+)
+def test_bad_intents_are_invalid_data(data: dict) -> None:
+    topic, payload = _intent(**data)
+    with pytest.raises(ContractError) as caught:
+        decode(topic, payload)
+    assert caught.value.reason is Reason.INVALID_DATA
+
+
+def test_the_spool_never_drops_intents() -> None:
+    from edge.spool import DROP_ORDER, MessageClass, classify
+
+    topic, _ = _intent()
+    assert classify(topic) is MessageClass.SPEECH and MessageClass.SPEECH not in DROP_ORDER

@@ -112,6 +112,8 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/action-items"): {A, M},
     ("GET", "/api/v1/action-items.ics"): {A, M},
     ("PATCH", "/api/v1/action-items/{item_id}"): {A, M},
+    # Voice commands (hub/api/voice.py): staff, facilities for rooms in scope (no text).
+    ("GET", "/api/v1/rooms/{room_id}/voice-commands"): {A, F},
 }
 # Public by a secret token in the path instead of a bearer header (test_api_bookings.py
 # checks that unknown and revoked feed tokens are 404).
