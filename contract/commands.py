@@ -135,15 +135,24 @@ class _MinutesEnvelope(_Frozen):
 
 
 def encode_minutes_command(command: MinutesCommand, ts: datetime | None = None) -> bytes:
-    envelope = _MinutesEnvelope(ts=ts or datetime.now(UTC), command=command)
-    return orjson.dumps(envelope.model_dump(mode="json"))
+    return _encode(_MinutesEnvelope(ts=ts or datetime.now(UTC), command=command))
 
 
 def decode_minutes_command(payload: bytes) -> MinutesCommand:
     """Parse a minutes command, or raise ContractError (the terminal logs and ignores it)."""
+    command: MinutesCommand = _decode(_MinutesEnvelope, payload).command
+    return command
+
+
+def _encode(envelope: _Frozen) -> bytes:
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+def _decode(envelope: type[_Frozen], payload: bytes) -> Any:
+    """The validated envelope, or ContractError saying what is wrong with the payload."""
     raw = _command_object(payload)
     try:
-        return _MinutesEnvelope.model_validate(raw).command
+        return envelope.model_validate(raw)
     except ValidationError as exc:
         raise ContractError(Reason.INVALID_DATA, _first_problem(exc)) from exc
 
@@ -198,14 +207,10 @@ class _VoiceEnvelope(_Frozen):
 
 
 def encode_voice_reply(reply: VoiceReply, ts: datetime | None = None) -> bytes:
-    envelope = _VoiceEnvelope(ts=ts or datetime.now(UTC), command=reply)
-    return orjson.dumps(envelope.model_dump(mode="json"))
+    return _encode(_VoiceEnvelope(ts=ts or datetime.now(UTC), command=reply))
 
 
 def decode_voice_reply(payload: bytes) -> VoiceReply:
     """Parse a voice reply, or raise ContractError (the terminal logs and ignores it)."""
-    raw = _command_object(payload)
-    try:
-        return _VoiceEnvelope.model_validate(raw).command
-    except ValidationError as exc:
-        raise ContractError(Reason.INVALID_DATA, _first_problem(exc)) from exc
+    reply: VoiceReply = _decode(_VoiceEnvelope, payload).command
+    return reply

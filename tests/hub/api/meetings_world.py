@@ -120,7 +120,34 @@ def feed(hub: Hub, *raws: tuple[str, bytes]) -> None:
     assert result.dead == [], result.dead
 
 
-def book_now(hub: Hub, organizer: str = "member-exec", attendees: tuple[str, ...] = ()) -> int:
+@dataclass
+class FakeIngest:
+    """The ingest service's command side: records what would go to the broker."""
+
+    sent: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    connected: bool = True
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def stats(self) -> Any:
+        return None
+
+    def publish_command(self, room_id: str, device_id: str, target: str, payload: bytes) -> bool:
+        if self.connected:
+            self.sent.append((room_id, device_id, target, orjson.loads(payload)))
+        return self.connected
+
+
+def book_now(
+    hub: Hub,
+    organizer: str = "member-exec",
+    attendees: tuple[str, ...] | list[str] = (),
+    start: timedelta = timedelta(minutes=-15),
+    end: timedelta = timedelta(minutes=45),
+) -> int:
+    """A booking of Aurora around the hub's NOW; returns its first occurrence's id."""
     made = hub.request(
         "POST",
         "/bookings",
@@ -129,8 +156,8 @@ def book_now(hub: Hub, organizer: str = "member-exec", attendees: tuple[str, ...
             "space_kind": "room",
             "space_id": AURORA,
             "title": "Launch review",
-            "starts_at": (NOW - timedelta(minutes=15)).isoformat(),
-            "ends_at": (NOW + timedelta(minutes=45)).isoformat(),
+            "starts_at": (NOW + start).isoformat(),
+            "ends_at": (NOW + end).isoformat(),
             "attendees": list(attendees),
         },
     )

@@ -5,39 +5,16 @@ Times: the hub's clock says Tuesday 2026-01-06 12:00 UTC (13:00 in Berlin).
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import orjson
 import pytest
 from api_world import NOW, Hub, populate, running_hub
-from meetings_world import book_now
+from meetings_world import FakeIngest, book_now
 
 from hub.db.speech_models import MinutesSession, TranscriptSegment
 
 AURORA = "hq-f1-aurora"
-
-
-@dataclass
-class FakeIngest:
-    """The ingest service's command side: records what would go to the broker."""
-
-    sent: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
-    connected: bool = True
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def stats(self) -> Any:
-        return None
-
-    def publish_command(self, room_id: str, device_id: str, target: str, payload: bytes) -> bool:
-        if self.connected:
-            self.sent.append((room_id, device_id, target, orjson.loads(payload)))
-        return self.connected
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 (apply_batch), then the commands are carried out as the ingest service does after a commit,
 with replies captured from ``publish_command``."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from api_world import DEVICE_OF_ROOM, NOW, Hub
+from api_world import DEVICE_OF_ROOM, Hub
+from meetings_world import FakeIngest, book_now
 
 from common.clock import FakeClock
 from contract import topics
@@ -18,26 +19,6 @@ from hub.voice.runner import carry_out
 
 AURORA = "hq-f1-aurora"
 BOOT = "20260106T110000-bbbb0002"
-
-
-@dataclass
-class FakeIngest:
-    """The ingest service's command side: records what would go to the broker."""
-
-    sent: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
-    connected: bool = True
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def stats(self) -> Any:
-        return None
-
-    def publish_command(self, room_id: str, device_id: str, target: str, payload: bytes) -> bool:
-        if self.connected:
-            self.sent.append((room_id, device_id, target, orjson.loads(payload)))
-        return self.connected
 
 
 @dataclass
@@ -132,19 +113,4 @@ class VoiceHub:
         end: timedelta = timedelta(minutes=45),
         attendees: tuple[str, ...] = (),
     ) -> int:
-        made = self.hub.request(
-            "POST",
-            "/bookings",
-            organizer,
-            json={
-                "space_kind": "room",
-                "space_id": AURORA,
-                "title": "Launch review",
-                "starts_at": (NOW + start).isoformat(),
-                "ends_at": (NOW + end).isoformat(),
-                "attendees": list(attendees),
-            },
-        )
-        assert made.status_code == 201, made.text
-        occurrence_id: int = made.json()["occurrences"][0]["id"]
-        return occurrence_id
+        return book_now(self.hub, organizer, attendees, start, end)
