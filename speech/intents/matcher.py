@@ -107,7 +107,7 @@ class Matcher:
 
     def match(self, text: str) -> IntentResult:
         """The intent ``text`` expresses, its slots and a confidence in [0, 1]."""
-        tokens = tokenize(text)
+        tokens = once(tokenize(text))
         if not tokens:
             return IntentResult(None, {}, 0.0, text)
         heard = [t.norm for t in tokens]
@@ -149,6 +149,16 @@ class Matcher:
         if len(ranked) > 1 and ranked[1][1][0] > confidence - self.margin:
             return IntentResult(None, {}, round(confidence, 3), text)  # ambiguous
         return IntentResult(intent, slots, round(confidence, 3), text)
+
+
+def once(tokens: list[Token]) -> list[Token]:
+    """One copy of a command the recognizer wrote twice ("we are here we are here": Whisper
+    repeats short utterances): said twice, it still means it once."""
+    half = len(tokens) // 2
+    norms_ = [t.norm for t in tokens]
+    if half and len(tokens) % 2 == 0 and norms_[:half] == norms_[half:]:
+        return tokens[:half]
+    return tokens
 
 
 def _better(a: Cell | None, b: Cell | None) -> Cell | None:

@@ -192,3 +192,12 @@ def test_dates_and_numbers_in_custom_grammars() -> None:
     g = grammar("en", remind=["remind me {date}"], count=["set volume to {number}"])
     assert Matcher(g).match("remind me tomorrow").intent == "remind"
     assert Matcher(g).match("set volume to twenty five").slots == {"number": 25}
+
+
+def test_a_command_the_recognizer_wrote_twice_counts_once() -> None:
+    matcher = Matcher(load_yaml_grammar(GRAMMARS / "room_en.yaml"))
+    result = matcher.match("we're here. we're here.")
+    assert (result.intent, result.confidence) == ("check_in", 1.0)
+    assert matcher.match(
+        "extend the meeting by fifteen minutes extend the meeting by fifteen minutes"
+    ).slots == {"duration": 15}
