@@ -65,15 +65,13 @@ Exits 1 with the reason when it cannot run (no Whisper model, Piper, Mosquitto o
 """
 
 import argparse
-import hashlib
 import json
 import os
 import random
-import string
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +79,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data" / "commands"
+from bench._command_inputs import (
+    BLOCK,
+    LEAD_S,
+    ROOT,
+    SAMPLE_RATE,
+    TAIL_S,
+    CannotRun,
+    load_set,
+    padded,
+    read_corpus,
+    slots_right,
+    speak,
+    with_noise,
+)
+from bench._command_pipeline import (
+    Context,
+    Pipeline,
+    Publisher,
+    percentile_ms,
+)
+
 GRAMMARS = ROOT / "speech" / "intents" / "grammars"
 AUDIO_DIR = ROOT.parent / "shared" / "audio"
-CORPUS = Path(__file__).with_name("noncommand_corpus.txt")
-SAMPLE_RATE = 16_000
-BLOCK = 512  # 32 ms, as a microphone callback delivers
-LEAD_S, TAIL_S = 0.5, 0.8
 RATES = (0.8, 1.0, 1.25)
 SNRS_DB = (20, 10, 5)
 NOISE_SEED = 7
@@ -101,7 +114,6 @@ QUICK_NONCOMMAND_S = 180.0
 TARGET_ACCURACY_PCT = 97.6
 TARGET_FA_PER_HOUR = 1.0
 TARGET_P95_MS = 400.0
-TOPIC = "quorum/rooms/bench-room/intent"
 
 # Real recordings: file -> (grammar, expected intent, expected slots).
 RECORDED_COMMANDS = {
@@ -129,240 +141,8 @@ ZH_RECORDING = (
 )
 
 
-class CannotRun(Exception):
-    pass
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-# --- audio ------------------------------------------------------------------------------
-
-
-def speak(text: str, rate: float) -> np.ndarray:
-    """Piper at ``length_scale=rate`` (16 kHz float32), cached on disk."""
-    from devtools import tts
-
-    if rate == 1.0:
-        return tts.synthesize(text)
-    voice, vid = tts._load_voice()
-    key = hashlib.sha256(f"commands-bench-v1\0{vid}\0{rate}\0{text}".encode()).hexdigest()
-    path = tts.cache_dir() / f"{key}.npy"
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
-        pass
-    from piper import SynthesisConfig
-
-    config = SynthesisConfig(length_scale=rate)
-    chunks = [np.asarray(c.audio_float_array, np.float32) for c in voice.synthesize(text, config)]
-    raw = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-    audio = np.clip(tts.resample(raw, int(voice.config.sample_rate)), -1, 1).astype(np.float32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(temporary, audio, allow_pickle=False)
-        os.replace(temporary, path)
-    except OSError:
-        pass
-    return audio
-
-
-def padded(samples: np.ndarray) -> np.ndarray:
-    lead = np.zeros(round(LEAD_S * SAMPLE_RATE), np.float32)
-    tail = np.zeros(round(TAIL_S * SAMPLE_RATE), np.float32)
-    return np.concatenate([lead, samples.astype(np.float32), tail])
-
-
-def speech_power(samples: np.ndarray) -> float:
-    """Mean power of the active 20 ms frames (within 30 dB of the loudest)."""
-    frame = SAMPLE_RATE // 50
-    n = len(samples) // frame
-    if n == 0:
-        return float(np.mean(samples**2)) if len(samples) else 0.0
-    power = np.mean(samples[: n * frame].reshape(n, frame) ** 2, axis=1)
-    active = power[power >= power.max() * 1e-3]
-    return float(active.mean())
-
-
-def with_noise(samples: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    noise_power = speech_power(samples) / 10 ** (snr_db / 10)
-    noise = rng.standard_normal(len(samples)).astype(np.float32) * np.float32(noise_power**0.5)
-    return np.clip(samples + noise, -1, 1).astype(np.float32)
-
-
-# --- data -------------------------------------------------------------------------------
-
-
-def load_set(language: str) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-
-    path = DATA / f"commands_{language}.yaml"
-    if not path.is_file():
-        raise CannotRun(f"{path} is missing")
-    data: dict[str, Any] = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return data
-
-
-def read_corpus(path: Path = CORPUS) -> list[tuple[str, list[str]]]:
-    """(title, sentences) per meeting: ``## title`` starts one, ``#`` lines are comments."""
-    if not path.is_file():
-        raise CannotRun(f"{path} is missing")
-    meetings: list[tuple[str, list[str]]] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("##"):
-            meetings.append((line.lstrip("#").strip(), []))
-        elif line and not line.startswith("#"):
-            if not meetings:
-                meetings.append(("meeting", []))
-            meetings[-1][1].append(line)
-    return [(title, sentences) for title, sentences in meetings if sentences]
-
-
-def _plain(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    kept = "".join(" " if c in string.punctuation else c for c in value.casefold())
-    return " ".join(kept.split())
-
-
-def slots_right(expected: dict[str, Any], got: dict[str, Any]) -> bool:
-    if set(expected) != set(got):
-        return False
-    return all(_plain(expected[k]) == _plain(got[k]) for k in expected)
-
-
-# --- the pipeline -----------------------------------------------------------------------
-
-
-@dataclass
-class Context:
-    """One grammar's matcher and pipeline settings, sharing the loaded model and VAD."""
-
-    matcher: Any
-    settings: Any
-
-
-@dataclass
-class Heard:
-    text: str
-    intent: str | None
-    slots: dict[str, Any]
-    latency_s: float
-    published: bool
-
-
-@dataclass
-class ClipRun:
-    utterances: list[Heard] = field(default_factory=list)
-    end_sample: int | None = None  # where the first utterance was decided to have ended
-    speech_s: float = 0.0
-
-
-class Publisher:
-    def __init__(self, host: str, port: int) -> None:
-        import paho.mqtt.client as paho
-        from paho.mqtt.enums import CallbackAPIVersion
-
-        self.client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id="commands-bench", protocol=paho.MQTTv5
-        )
-        self.client.connect(host, port, keepalive=30)
-        self.client.loop_start()
-        deadline = time.monotonic() + 10
-        while not self.client.is_connected():
-            if time.monotonic() > deadline:
-                raise CannotRun(f"cannot connect to the broker on {host}:{port}")
-            time.sleep(0.01)
-        self.count = 0
-
-    def publish(self, result: Any) -> None:
-        payload = {
-            "intent": result.intent,
-            "slots": result.slots,
-            "confidence": result.confidence,
-            "text": result.text,
-        }
-        info = self.client.publish(TOPIC, json.dumps(payload, default=str), qos=1)
-        info.wait_for_publish(timeout=10)  # QoS 1: returns once the PUBACK is in
-        if not info.is_published():
-            raise CannotRun("the broker did not acknowledge a QoS 1 publish within 10 s")
-        self.count += 1
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-class Pipeline:
-    def __init__(self, transcriber: Any, vad: Any, publisher: Publisher) -> None:
-        self.transcriber = transcriber
-        self.vad = vad
-        self.publisher = publisher
-
-    def run(self, samples: np.ndarray, context: Context) -> ClipRun:
-        """Feed ``samples`` in 32 ms blocks; match and publish every finished utterance."""
-        from speech.streaming import StreamingTranscriber
-        from speech.transcriber import join_texts
-
-        self.vad.reset()
-        stream = StreamingTranscriber(self.transcriber, context.settings, vad=self.vad)
-        run = ClipRun()
-
-        def handle(segments: list[Any], started: float, ended: bool) -> None:
-            if not ended:
-                return
-            text = join_texts(segments)
-            result = context.matcher.match(text) if text else None
-            published = bool(result and result.intent)
-            if published:
-                self.publisher.publish(result)
-            latency = time.perf_counter() - started
-            run.speech_s += sum(s.end - s.start for s in segments)
-            run.utterances.append(
-                Heard(
-                    text,
-                    result.intent if result else None,
-                    dict(result.slots) if result else {},
-                    latency,
-                    published,
-                )
-            )
-
-        for start in range(0, len(samples), BLOCK):
-            before = stream.utterances
-            started = time.perf_counter()
-            segments = stream.feed(samples[start : start + BLOCK])
-            ended = stream.utterances > before
-            if ended and run.end_sample is None:
-                run.end_sample = min(len(samples), start + BLOCK)
-            handle(segments, started, ended)
-        before = stream.utterances
-        started = time.perf_counter()
-        segments = stream.finish()
-        ended = stream.utterances > before
-        if ended and run.end_sample is None:
-            run.end_sample = len(samples)
-        handle(segments, started, ended)
-        return run
-
-    def baseline(self, audio: np.ndarray, matcher: Any) -> tuple[Heard, float]:
-        """Plain faster-whisper on ``audio`` + match + publish: (what it heard, seconds)."""
-        started = time.perf_counter()
-        pieces, _ = self.transcriber.whisper.transcribe(audio, language="en", beam_size=5)
-        text = " ".join(p.text.strip() for p in pieces).strip()
-        result = matcher.match(text)
-        if result.intent:
-            self.publisher.publish(result)
-        elapsed = time.perf_counter() - started
-        return Heard(text, result.intent, dict(result.slots), elapsed, bool(result.intent)), elapsed
-
-
-def percentile_ms(values: list[float], q: float) -> float | None:
-    return round(float(np.percentile(values, q)) * 1000, 1) if values else None
 
 
 # --- the measurement --------------------------------------------------------------------

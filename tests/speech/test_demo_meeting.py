@@ -25,5 +25,8 @@ def test_the_meeting_is_written_as_audio_a_terminal_reads(tmp_path: Path) -> Non
     assert path is not None
     source = FileSource(path)
     _, sentences = demo_speech.first_meeting()
-    spoken = sum(tts.synthesize(s).size for s in sentences) / tts.SAMPLE_RATE
-    assert spoken + 0.4 * (len(sentences) - 1) <= source.duration_s <= spoken + 1.2 * len(sentences)
+    # The file's length in samples (not a timing): every sentence, with the pauses between.
+    speech_samples = sum(tts.synthesize(s).size for s in sentences)
+    pauses = round(source.samples.size - speech_samples)
+    gaps = len(sentences) - 1
+    assert 0.4 * gaps * tts.SAMPLE_RATE <= pauses <= 1.2 * gaps * tts.SAMPLE_RATE
