@@ -1,5 +1,5 @@
-"""bench/commands.py's pipeline: microphone-sized blocks through the streaming recognizer
-and the matcher, each accepted intent published with QoS 1 and timed to its PUBACK."""
+"""bench/commands.py's pipeline: microphone-sized blocks through the command listener,
+each accepted intent published with QoS 1 and timed to its PUBACK."""
 
 import json
 import time
@@ -8,17 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from bench._command_inputs import BLOCK, TOPIC, CannotRun
+from bench._command_inputs import BLOCK, SAMPLE_RATE, TOPIC, CannotRun
 
 # --- the pipeline -----------------------------------------------------------------------
 
 
 @dataclass
 class Context:
-    """One grammar's matcher and pipeline settings, sharing the loaded model and VAD."""
+    """One grammar's matcher and the command listener around it (sharing model and VAD)."""
 
     matcher: Any
-    settings: Any
+    listener: Any
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Heard:
     slots: dict[str, Any]
     latency_s: float
     published: bool
+    early: bool = False  # the listener used its early decode
 
 
 @dataclass
@@ -73,67 +74,79 @@ class Publisher:
 
 
 class Pipeline:
-    def __init__(self, transcriber: Any, vad: Any, publisher: Publisher) -> None:
-        self.transcriber = transcriber
-        self.vad = vad
+    """Clips through :class:`speech.intents.listener.CommandListener` and the publisher."""
+
+    def __init__(self, transcriber: Any, baseline_transcriber: Any, publisher: Publisher) -> None:
+        self.transcriber = transcriber  # what the listener decodes with
+        self.baseline_transcriber = baseline_transcriber  # speech.transcriber.Transcriber
         self.publisher = publisher
 
-    def run(self, samples: np.ndarray, context: Context) -> ClipRun:
-        """Feed ``samples`` in 32 ms blocks; match and publish every finished utterance."""
-        from speech.streaming import StreamingTranscriber
-        from speech.transcriber import join_texts
+    def run(
+        self,
+        samples: np.ndarray,
+        listener: Any,
+        *,
+        paced: bool = False,
+        trigger: str = "ptt",
+    ) -> ClipRun:
+        """Feed ``samples`` in 32 ms blocks; publish every accepted command.
 
-        self.vad.reset()
-        stream = StreamingTranscriber(self.transcriber, context.settings, vad=self.vad)
+        ``paced``: each block is handed over when a microphone would have it (its last sample
+        captured), so the early decode has the time it has in a room; otherwise as fast as
+        possible. A block late because the pipeline fell behind counts from when it was due.
+        ``trigger``: ``ptt`` arms push-to-talk at the start of the clip; ``always`` arms it
+        before every block (every utterance is taken as a command); ``wake`` arms nothing.
+        """
+        listener.reset()
         run = ClipRun()
+        if trigger == "ptt":
+            listener.arm()
+        t0 = time.perf_counter()
+        for start in range(0, len(samples), BLOCK):
+            end = min(len(samples), start + BLOCK)
+            due = t0 + end / SAMPLE_RATE
+            if paced and (wait := due - time.perf_counter()) > 0:
+                time.sleep(wait)
+            if trigger == "always":
+                listener.arm()
+            began = due if paced else time.perf_counter()
+            self._handle(listener.feed(samples[start:end]), began, run, end)
+        self._handle(listener.finish(), time.perf_counter(), run, len(samples))
+        return run
 
-        def handle(segments: list[Any], started: float, ended: bool) -> None:
-            if not ended:
-                return
-            text = join_texts(segments)
-            result = context.matcher.match(text) if text else None
-            published = bool(result and result.intent)
-            if published:
+    def _handle(self, heard: list[Any], began: float, run: ClipRun, end: int) -> None:
+        for command in heard:
+            if command.wake_only:
+                continue
+            result = command.result
+            if command.accepted:
                 self.publisher.publish(result)
-            latency = time.perf_counter() - started
-            run.speech_s += sum(s.end - s.start for s in segments)
+            if run.end_sample is None:
+                run.end_sample = end
+            run.speech_s += command.end_s - command.start_s
             run.utterances.append(
                 Heard(
-                    text,
-                    result.intent if result else None,
-                    dict(result.slots) if result else {},
-                    latency,
-                    published,
+                    command.text,
+                    result.intent,
+                    dict(result.slots),
+                    time.perf_counter() - began,
+                    command.accepted,
+                    command.early,
                 )
             )
 
-        for start in range(0, len(samples), BLOCK):
-            before = stream.utterances
-            started = time.perf_counter()
-            segments = stream.feed(samples[start : start + BLOCK])
-            ended = stream.utterances > before
-            if ended and run.end_sample is None:
-                run.end_sample = min(len(samples), start + BLOCK)
-            handle(segments, started, ended)
-        before = stream.utterances
+    def baseline(self, audio: np.ndarray, matcher: Any, language: str = "en") -> Heard:
+        """Plain faster-whisper on ``audio`` (beam 5, its full 30 s window) + match + publish,
+        started when speech ended; ``latency_s`` is the whole of it."""
         started = time.perf_counter()
-        segments = stream.finish()
-        ended = stream.utterances > before
-        if ended and run.end_sample is None:
-            run.end_sample = len(samples)
-        handle(segments, started, ended)
-        return run
-
-    def baseline(self, audio: np.ndarray, matcher: Any) -> tuple[Heard, float]:
-        """Plain faster-whisper on ``audio`` + match + publish: (what it heard, seconds)."""
-        started = time.perf_counter()
-        pieces, _ = self.transcriber.whisper.transcribe(audio, language="en", beam_size=5)
+        whisper = self.baseline_transcriber.whisper
+        pieces, _ = whisper.transcribe(audio, language=language, beam_size=5)
         text = " ".join(p.text.strip() for p in pieces).strip()
         result = matcher.match(text)
         if result.intent:
             self.publisher.publish(result)
         elapsed = time.perf_counter() - started
-        return Heard(text, result.intent, dict(result.slots), elapsed, bool(result.intent)), elapsed
+        return Heard(text, result.intent, dict(result.slots), elapsed, bool(result.intent))
 
 
 def percentile_ms(values: list[float], q: float) -> float | None:

@@ -110,6 +110,18 @@ class Endpointer:
         """Samples covered by the windows fed so far."""
         return self._windows * self.window
 
+    @property
+    def settled_utterance(self) -> tuple[int, int] | None:
+        """``(start, end)`` of the open utterance once its trailing silence has covered the
+        end padding: exactly the bounds it will end with, unless speech resumes (or it is
+        cut for length). None otherwise. What a listener may start decoding early."""
+        if not self._active or self._silence == 0:
+            return None
+        end = self._last_speech_end + self._pad_after
+        if self.position < end:
+            return None
+        return self._start, end
+
     def _is_speech(self, probability: float) -> bool:
         if probability >= self.settings.threshold:
             return True
