@@ -14,6 +14,7 @@ from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -205,6 +206,27 @@ class MicrophoneSection(_Strict):
     channel: Literal["mix", "left", "right"] = "mix"
 
 
+def _check_phrase(value: str) -> str:
+    phrase = " ".join(value.split())
+    if not any(c.isalnum() for c in phrase):
+        raise ValueError(f"a wake phrase needs words, got {value!r}")
+    return phrase
+
+
+WakePhrase = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_check_phrase)]
+
+#: The speech section's pins, in the order a clash is reported.
+SPEECH_PINS = (
+    "minutes_button",
+    "off_record_button",
+    "minutes_led",
+    "talk_button",
+    "mute_switch",
+    "mute_led",
+    "voice_led",
+)
+
+
 class SpeechSection(_Strict):
     """Minutes sessions and the speech-activity flag (docs/speech-terminal.md). Off by default.
 
@@ -232,6 +254,19 @@ class SpeechSection(_Strict):
     record_dir: str = Field(default="/var/lib/quorum/recordings", min_length=1)
     # Publish the speech-activity flag (events/speech_activity) for occupancy.
     activity: bool = True
+    # Voice commands (docs/voice-commands.md, "On the terminal"): on whenever speech is.
+    voice_commands: bool = True
+    # Phrases that make an utterance a command; None: the language's defaults ("hey
+    # quorum", ...); an empty list: push-to-talk only.
+    wake_phrases: list[WakePhrase] | None = Field(default=None, max_length=10)
+    # A push button: the next thing said (within 6 s) is a command, no wake phrase needed.
+    talk_button: Pin | None = None
+    # A switch (gpiozero Button, closed = muted): the microphone hears nothing while closed.
+    mute_switch: Pin | None = None
+    # An LED: on while the microphone is muted (switch or the "mute" command).
+    mute_led: Pin | None = None
+    # An LED that confirms voice commands (two blinks done, one long refused, ...).
+    voice_led: Pin | None = None
 
 
 class TerminalConfig(_Strict):
@@ -255,7 +290,7 @@ class TerminalConfig(_Strict):
         _unique([s.pin for s in self.sensors], "sensors", "pin")
         # Every pin once: sensors first, then the speech section's in this order.
         used = {s.pin: "a sensor" for s in self.sensors}
-        for key in ("minutes_button", "off_record_button", "minutes_led"):
+        for key in SPEECH_PINS:
             pin = getattr(self.speech, key)
             if pin is None:
                 continue

@@ -23,6 +23,7 @@ from common.clock import Clock
 from common.mqtt import Will
 from contract import topics
 from contract.envelope import STATE_SEQ, Envelope
+from contract.intent_data import IntentData
 from contract.messages import (
     MAX_GAP_RANGES,
     HeartbeatData,
@@ -143,6 +144,9 @@ class MessageBuilder:
         self._minutes_topic = topics.speech_topic(
             ident.prefix, ident.room_id, ident.device_id, "minutes"
         )
+        self._intent_topic = topics.speech_topic(
+            ident.prefix, ident.room_id, ident.device_id, "intent"
+        )
 
     def status(self, state: Literal["online", "offline"], reason: str, ts: datetime) -> Outgoing:
         data = StatusData(
@@ -211,6 +215,10 @@ class MessageBuilder:
 
     def minutes_deleted(self, data: MinutesDeletedData, ts: datetime) -> Outgoing:
         return self._message(self._minutes_topic, "minutes_deleted", data, ts)
+
+    def intent(self, data: IntentData, ts: datetime) -> Outgoing:
+        """A recognised voice command; the hub answers on ``cmd/voice``."""
+        return self._message(self._intent_topic, "intent", data, ts)
 
     def speech_activity(self, active: bool, ts: datetime) -> Outgoing:
         data = SpeechActivityData(active=active)

@@ -3,16 +3,19 @@
 :func:`load_speech` runs once at terminal start when ``speech.enabled``: it loads the Whisper
 model and checks the microphone, so a missing model or PortAudio is a clear error at start
 (the terminal then goes on sensing occupancy without speech). :class:`SpeechRuntime` owns
-one worker thread that carries out the hub's ``cmd/minutes`` commands and the button's
-presses in the order they came, so neither paho's network thread nor gpiozero's ever waits
-on the publisher or the spool.
+one worker thread that carries out the hub's ``cmd/minutes`` commands, the buttons' presses
+and the room-only voice commands in the order they came, so neither paho's network thread
+nor gpiozero's ever waits on the publisher or the spool.
+
+The microphone is opened once and shared (``edge.microphone``): the voice-command listener
+(``edge.voice``) hears it all the time, the speech-activity listener between sessions and a
+session during one; the mute switch (``edge.mute``) silences it for all of them.
 """
 
 import logging
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +27,15 @@ from contract.messages import ContractError
 from contract.terminal_config import SpeechSection
 from edge.command_router import CommandRouter
 from edge.consent import Consent, MinutesLight, load_piper_announcer
-from edge.minutes import ActivityCallback, ActivityFlag, Minutes, Pipeline, SessionOptions
+from edge.microphone import SharedMicrophone
+from edge.minutes import ActivityFlag, Minutes
 from edge.minutes_delete import SessionEraser
+from edge.mute import MuteControl
 from edge.paced_source import PacedSource
 from edge.publisher import Publisher
-from edge.speech_listener import ActivityListener, Detector
+from edge.speech_listener import ActivityListener
+from edge.speech_pipelines import detector_factory, pipeline_factory
+from edge.voice import VoiceCommands
 from speech.audio.source import AudioError, AudioSource
 
 log = logging.getLogger(__name__)
@@ -51,9 +58,15 @@ class SpeechRuntime:
         *,
         off_record_button: Any = None,
         consent: Consent | None = None,
+        microphone: SharedMicrophone | None = None,
+        mute: MuteControl | None = None,
     ) -> None:
         self.minutes = minutes
         self.listener = listener
+        self.microphone = microphone  # closed last
+        self.mute = mute
+        self.voice: VoiceCommands | None = None  # set by load_speech: it needs submit()
+        self.announcer = consent.announcer if consent is not None else None  # shared
         self._button = button  # a gpiozero Button, or None
         self._off_record_button = off_record_button  # toggles off the record
         self._consent = consent  # closed (the light off) at the end
@@ -62,10 +75,20 @@ class SpeechRuntime:
 
     def attach(self, router: CommandRouter) -> None:
         router.add(MINUTES_TARGET, self.on_command)
+        if self.voice is not None:
+            self.voice.attach(router)
+
+    def submit(self, job: Job) -> None:
+        """Run ``job`` on the worker, after what came before (any thread)."""
+        self._jobs.put(job)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
+        if self.mute is not None:
+            self.mute.start()  # the switch's position first: nothing is heard if it mutes
+        if self.voice is not None:
+            self.voice.start()
         if self.listener is not None:
             self.listener.resume()
         if self._button is not None:
@@ -92,6 +115,8 @@ class SpeechRuntime:
 
     def close(self) -> None:
         """Stop a running session (its last segments and stop are published), then the worker."""
+        if self.voice is not None:
+            self.voice.close()  # no new commands while the rest shuts down
         for button in (self._button, self._off_record_button):
             if button is not None:
                 button.when_pressed = None
@@ -106,6 +131,10 @@ class SpeechRuntime:
                 button.close()
         if self._consent is not None:
             self._consent.close()
+        if self.mute is not None:
+            self.mute.close()
+        if self.microphone is not None:
+            self.microphone.close()
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -128,18 +157,24 @@ def load_speech(
 
     ``realtime``: play ``speech_from`` at its own pace, like a microphone."""
     transcriber = _load_transcriber(settings)
-    open_source = _source_factory(settings, speech_from, realtime)
+    # A file read as fast as it is taken waits for its slowest consumer; a microphone (or a
+    # file at its own pace) waits for nobody.
+    microphone = SharedMicrophone(
+        _source_factory(settings, speech_from, realtime),
+        lossless=speech_from is not None and not realtime,
+    )
+    open_source = microphone.subscribe
     activity = ActivityFlag(publisher, enabled=settings.activity)
     record_dir = Path(settings.record_dir) if settings.record_audio else None
     listener = None
     if settings.activity and speech_from is None:  # a file is for sessions, not listening
-        listener = ActivityListener(open_source, _detector_factory(settings), activity, clock)
+        listener = ActivityListener(open_source, detector_factory(settings), activity, clock)
     consent = _consent(settings, pin_factory)
     minutes = Minutes(
         publisher,
         clock,
         open_source,
-        _pipeline_factory(transcriber, settings),
+        pipeline_factory(transcriber, settings),
         activity=activity,
         record_dir=record_dir,
         listener=listener,
@@ -147,13 +182,37 @@ def load_speech(
         eraser=SessionEraser(publisher.purge_session, Path(settings.record_dir)),
         default_language=settings.language,
     )
-    return SpeechRuntime(
+    mute = MuteControl(
+        microphone, _button(settings.mute_switch, pin_factory), _led(settings.mute_led, pin_factory)
+    )
+    runtime = SpeechRuntime(
         minutes,
         _button(settings.minutes_button, pin_factory),
         listener,
         off_record_button=_button(settings.off_record_button, pin_factory),
         consent=consent,
+        microphone=microphone,
+        mute=mute,
     )
+    # With --speech-from and speech off in the config, the file is for minutes only (each
+    # session hears it from its start); with voice commands it is the room, heard once.
+    if settings.enabled and settings.voice_commands:
+        from edge.voice_setup import load_voice_for
+
+        # A microphone that ends (unplugged) is opened again; a file is played once.
+        replay = speech_from is None
+        runtime.voice = load_voice_for(
+            runtime, settings, transcriber, publisher, clock, pin_factory, replay=replay
+        )
+    return runtime
+
+
+def _led(pin: str | None, pin_factory: Any) -> Any:
+    if pin is None:
+        return None
+    from gpiozero import LED
+
+    return LED(pin, pin_factory=pin_factory)
 
 
 def _button(pin: str | None, pin_factory: Any) -> Any:
@@ -168,9 +227,7 @@ def _consent(settings: SpeechSection, pin_factory: Any) -> Consent:
     """The light (if configured) and the spoken announcement (if on and a voice plays)."""
     light = None
     if settings.minutes_led is not None:
-        from gpiozero import LED
-
-        light = MinutesLight(LED(settings.minutes_led, pin_factory=pin_factory))
+        light = MinutesLight(_led(settings.minutes_led, pin_factory))
     announcer = load_piper_announcer() if settings.announce else None
     return Consent(light, announcer)
 
@@ -208,49 +265,3 @@ def _source_factory(
     except AudioError as exc:
         raise SpeechUnavailable(f"no microphone: {exc}") from exc
     return lambda: MicrophoneSource(device, channel)
-
-
-def _detector_factory(settings: SpeechSection) -> Callable[[ActivityCallback], Detector]:
-    """The VAD alone (no Whisper), for the speech-activity flag between sessions."""
-    from speech.vad.activity import ActivityFlag as VadFlag
-    from speech.vad.activity import VoiceActivity
-    from speech.vad.endpointer import Endpointer, EndpointerSettings
-    from speech.vad.silero import SileroVad
-
-    endpointing = EndpointerSettings(end_silence_s=settings.end_silence)
-
-    def make(on_change: ActivityCallback) -> Detector:
-        return VoiceActivity(SileroVad(threads=1), Endpointer(endpointing), VadFlag(on_change))
-
-    return make
-
-
-def _pipeline_factory(
-    transcriber: Any, settings: SpeechSection
-) -> Callable[[SessionOptions, ActivityCallback], Pipeline]:
-    from speech.models import ModelError
-    from speech.prompt import domain_prompt
-    from speech.streaming import StreamingTranscriber, StreamSettings
-    from speech.transcriber import Transcriber
-    from speech.vad.endpointer import EndpointerSettings
-
-    endpointing = EndpointerSettings(end_silence_s=settings.end_silence)
-
-    def make(options: SessionOptions, on_activity: ActivityCallback) -> Pipeline:
-        session_transcriber = transcriber
-        if options.language not in ("auto", settings.language):
-            # The loaded model, told another language: no second load.
-            try:
-                session_transcriber = Transcriber(
-                    transcriber.whisper,
-                    transcriber.model,
-                    replace(transcriber.settings, language=options.language),
-                )
-            except ModelError as exc:
-                log.warning("minutes: %s; using %s", exc, settings.language)
-        stream = StreamSettings(
-            endpointing=endpointing, prompt=domain_prompt(options.roster, options.title)
-        )
-        return StreamingTranscriber(session_transcriber, stream, on_activity=on_activity)
-
-    return make

@@ -73,6 +73,7 @@ def handlers() -> dict[str, Handler]:
         "stop_minutes": meeting.room_only("minutes_stopped"),
         "off_the_record": meeting.room_only("off_the_record"),
         "on_the_record": meeting.room_only("on_the_record"),
+        "mute": meeting.room_only("muted"),
         "add_action_item": meeting.add_action_item,
         "mark_decision": meeting.mark_decision,
     }

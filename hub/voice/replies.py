@@ -62,6 +62,7 @@ REPLIES: dict[str, dict[str, str]] = {
     "minutes_stopped": {ENGLISH: "Minutes are off.", CHINESE: "会议纪要已结束。"},
     "off_the_record": {ENGLISH: "We're off the record.", CHINESE: "现在不做记录。"},
     "on_the_record": {ENGLISH: "Back on the record.", CHINESE: "恢复记录。"},
+    "muted": {ENGLISH: "The microphone is muted.", CHINESE: "麦克风已静音。"},
     "action_item_for": {
         ENGLISH: "Action item added for {owner}.",
         CHINESE: "已为{owner}添加待办事项。",

@@ -180,6 +180,28 @@ def test_consent_light_and_off_record_button_are_pins(tmp_path: Path) -> None:
     assert not speech.announce
 
 
+def test_voice_commands_are_on_with_speech_and_their_pins_are_optional(tmp_path: Path) -> None:
+    speech = load_terminal_config(write(tmp_path, VALID + "speech:\n  enabled: true\n")).speech
+    assert speech.voice_commands and speech.wake_phrases is None  # the language's defaults
+    assert (speech.talk_button, speech.mute_switch, speech.mute_led, speech.voice_led) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    text = VALID + (
+        "speech:\n  talk_button: 5\n  mute_switch: GPIO6\n  mute_led: 12\n  voice_led: 16\n"
+        "  wake_phrases: ['hey  aurora', 你好会议室]\n"
+    )
+    speech = load_terminal_config(write(tmp_path, text)).speech
+    assert (speech.talk_button, speech.mute_switch) == ("GPIO5", "GPIO6")
+    assert (speech.mute_led, speech.voice_led) == ("GPIO12", "GPIO16")
+    assert speech.wake_phrases == ["hey aurora", "你好会议室"]
+    no_wake = VALID + "speech:\n  wake_phrases: []\n  voice_commands: false\n"
+    speech = load_terminal_config(write(tmp_path, no_wake)).speech
+    assert speech.wake_phrases == [] and not speech.voice_commands  # push-to-talk only
+
+
 @pytest.mark.parametrize(
     ("extra", "path"),
     [
@@ -191,6 +213,13 @@ def test_consent_light_and_off_record_button_are_pins(tmp_path: Path) -> None:
             "speech:\n  minutes_button: 26\n  off_record_button: 26\n",
             "speech.off_record_button",
         ),
+        ("speech:\n  talk_button: 17\n", "speech.talk_button"),
+        ("speech:\n  minutes_button: 26\n  talk_button: 26\n", "speech.talk_button"),
+        ("speech:\n  talk_button: 5\n  mute_switch: 5\n", "speech.mute_switch"),
+        ("speech:\n  mute_switch: 6\n  mute_led: 6\n", "speech.mute_led"),
+        ("speech:\n  minutes_led: 13\n  voice_led: 13\n", "speech.voice_led"),
+        ("speech:\n  wake_phrases: ['!!']\n", "speech.wake_phrases[0]"),
+        ("speech:\n  voice_commands: maybe\n", "speech.voice_commands"),
         ("speech:\n  microphone: {channel: both}\n", "speech.microphone.channel"),
         ("speech:\n  language: English\n", "speech.language"),
         ("speech:\n  record_audoi: true\n", "speech.record_audoi"),

@@ -1,5 +1,6 @@
-"""A real terminal process taking minutes from an audio file, and an MQTT listener that
-decodes everything it publishes: ``python -m edge run --simulate ... --speech-from FILE``."""
+"""A real terminal process taking minutes (and voice commands) from an audio file, and an
+MQTT listener that decodes everything it publishes and can answer it like the hub:
+``python -m edge run --simulate ... --speech-from FILE``."""
 
 import os
 import signal
@@ -13,7 +14,14 @@ import paho.mqtt.client as paho
 
 from common.mqtt import BrokerAddress, MqttConnection
 from contract import topics
-from contract.commands import MINUTES_TARGET, MinutesCommand, encode_minutes_command
+from contract.commands import (
+    MINUTES_TARGET,
+    VOICE_TARGET,
+    MinutesCommand,
+    VoiceReply,
+    encode_minutes_command,
+    encode_voice_reply,
+)
 from contract.messages import Message, decode
 from devtools.broker import RunningBroker
 
@@ -30,17 +38,20 @@ class SpeechTerminal:
         workdir: Path,
         audio: Path,
         extra: tuple[str, ...] = (),
+        config: Path | None = None,
     ) -> None:
         self.heard: list[Message] = []
         self._lock = threading.Lock()
+        self.log = workdir / "terminal.log"
         self._target = topics.command_topic(prefix, ROOM, DEVICE, MINUTES_TARGET)
+        self._voice = topics.command_topic(prefix, ROOM, DEVICE, VOICE_TARGET)
         self.listener = MqttConnection(
             BrokerAddress(broker.host, broker.port), f"listener-{prefix}", on_message=self._on
         )
         for topic_filter in topics.all_terminal_messages(prefix):
             self.listener.subscribe(topic_filter)
         self.listener.start()
-        config = ROOT / "firmware_configs" / f"{ROOM}.yaml"
+        config = config or ROOT / "firmware_configs" / f"{ROOM}.yaml"
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -52,7 +63,7 @@ class SpeechTerminal:
             ],
             cwd=ROOT,
             env={**os.environ, "QUORUM_MQTT_PASSWORD": "integration-test"},
-            stdout=(workdir / "terminal.log").open("wb"),
+            stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
         )
 
@@ -72,6 +83,10 @@ class SpeechTerminal:
     def send(self, action: str, **fields: Any) -> None:
         command = MinutesCommand(action=action, **fields)  # type: ignore[arg-type]
         self.listener.publish(self._target, encode_minutes_command(command), qos=1)
+
+    def reply(self, reply: VoiceReply) -> None:
+        """Answer a voice command as the hub would."""
+        self.listener.publish(self._voice, encode_voice_reply(reply), qos=1)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

@@ -52,10 +52,10 @@ def minutes_row(voice: VoiceHub) -> MeetingMinutes:
 
 
 def test_room_only_commands_are_recorded_and_confirmed(voice: VoiceHub) -> None:
-    for intent in ("start_minutes", "off_the_record", "on_the_record", "stop_minutes"):
+    for intent in ("start_minutes", "off_the_record", "on_the_record", "stop_minutes", "mute"):
         reply = voice.say(intent)
         assert reply["ok"] is True and reply["intent"] == intent
-    assert [c.outcome for c in voice.commands()] == ["done"] * 4
+    assert [c.outcome for c in voice.commands()] == ["done"] * 5
 
 
 def test_an_action_item_goes_into_the_draft_with_its_owner_and_due_date(
