@@ -15,7 +15,6 @@ CORPUS = Path(__file__).with_name("noncommand_corpus.txt")
 SAMPLE_RATE = 16_000
 BLOCK = 512  # 32 ms, as a microphone callback delivers
 LEAD_S, TAIL_S = 0.5, 0.8
-TOPIC = "quorum/rooms/bench-room/intent"
 
 
 class CannotRun(Exception):

@@ -1,14 +1,17 @@
 """bench/commands.py's pipeline: microphone-sized blocks through the command listener,
-each accepted intent published with QoS 1 and timed to its PUBACK."""
+each accepted intent published through the terminal's spool and MQTT link (QoS 1) and timed
+to its PUBACK."""
 
-import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench._command_inputs import BLOCK, SAMPLE_RATE, TOPIC, CannotRun
+from bench._command_inputs import BLOCK, SAMPLE_RATE, CannotRun
+
+PREFIX = "bench"
 
 # --- the pipeline -----------------------------------------------------------------------
 
@@ -39,38 +42,63 @@ class ClipRun:
 
 
 class Publisher:
-    def __init__(self, host: str, port: int) -> None:
-        import paho.mqtt.client as paho
-        from paho.mqtt.enums import CallbackAPIVersion
+    """The terminal's own way out: ``edge.link`` (the SQLite spool, the delivery worker, the
+    MQTT connection) as ``python -m edge run`` wires it; an accepted command becomes an
+    ``intent`` message, committed to the spool and published with QoS 1, and ``publish``
+    returns once the broker's PUBACK is in."""
 
-        self.client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id="commands-bench", protocol=paho.MQTTv5
+    def __init__(self, host: str, port: int, workdir: Path) -> None:
+        from common.clock import SystemClock
+        from common.mqtt import BrokerAddress
+        from contract.envelope import new_boot_id
+        from edge.link import SpoolSettings, open_link
+        from edge.publisher import Identity, MessageBuilder, Sequencer
+
+        self.clock = SystemClock()
+        identity = Identity(
+            prefix=PREFIX, room_id="bench-room", device_id="term-bench", boot=new_boot_id()
         )
-        self.client.connect(host, port, keepalive=30)
-        self.client.loop_start()
-        deadline = time.monotonic() + 10
-        while not self.client.is_connected():
-            if time.monotonic() > deadline:
-                raise CannotRun(f"cannot connect to the broker on {host}:{port}")
-            time.sleep(0.01)
+        self.builder = MessageBuilder(identity, Sequencer())
+        spool = SpoolSettings(workdir / "spool.sqlite", 100_000, 256 * 1024 * 1024, 30.0)
+        address = BrokerAddress(host=host, port=port, keepalive_s=30)
+        self.link = open_link(self.builder, address, spool, self.clock)
+        self.link.deliverer.start()
+        self.link.connection.start()
+        if not self.link.publisher.online_announced.wait(10):
+            raise CannotRun(f"cannot connect to the broker on {host}:{port}")
         self.count = 0
 
-    def publish(self, result: Any) -> None:
-        payload = {
-            "intent": result.intent,
-            "slots": result.slots,
-            "confidence": result.confidence,
-            "text": result.text,
-        }
-        info = self.client.publish(TOPIC, json.dumps(payload, default=str), qos=1)
-        info.wait_for_publish(timeout=10)  # QoS 1: returns once the PUBACK is in
-        if not info.is_published():
+    def publish(self, result: Any, trigger: str = "ptt", language: str = "en") -> None:
+        from contract.envelope import new_boot_id
+        from contract.intent_data import IntentData
+
+        now = self.clock.now()
+        data = IntentData(
+            utterance=new_boot_id(),
+            intent=result.intent,
+            slots={k: _slot_value(v) for k, v in result.slots.items()},
+            confidence=result.confidence,
+            text=result.text[:1000],
+            trigger=trigger,
+            said_at=now,
+            language=language,
+        )
+        receipt = self.link.publisher.send(lambda: self.builder.intent(data, now))
+        receipt.wait_for_publish(timeout=10)  # QoS 1: returns once the PUBACK is in
+        if not receipt.is_published():
             raise CannotRun("the broker did not acknowledge a QoS 1 publish within 10 s")
         self.count += 1
 
     def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
+        self.link.deliverer.drain(2.0)
+        self.link.connection.stop()
+        self.link.deliverer.stop()
+        self.link.spool.close()
+
+
+def _slot_value(value: Any) -> Any:
+    """Slot values as the terminal sends them: numbers and text as they are, else text."""
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
 class Pipeline:
@@ -120,7 +148,7 @@ class Pipeline:
                 continue
             result = command.result
             if command.accepted:
-                self.publisher.publish(result)
+                self.publisher.publish(result, command.trigger, command.language)
             if run.end_sample is None:
                 run.end_sample = end
             run.speech_s += command.end_s - command.start_s
@@ -144,7 +172,7 @@ class Pipeline:
         text = " ".join(p.text.strip() for p in pieces).strip()
         result = matcher.match(text)
         if result.intent:
-            self.publisher.publish(result)
+            self.publisher.publish(result, "ptt", language)
         elapsed = time.perf_counter() - started
         return Heard(text, result.intent, dict(result.slots), elapsed, bool(result.intent))
 

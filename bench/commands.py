@@ -17,9 +17,9 @@ What runs:
    ``speech.intents.listener.CommandListener`` (Silero VAD + endpointer: 0.3 s to start,
    0.7 s of silence to end; the early decode from 0.3 s of trailing silence), push-to-talk
    armed at the start of each clip, decoding with ``speech.short_window`` on tiny.en (int8,
-   beam 5, the encoder window fitted to the utterance), then ``Matcher.match``; an accepted
-   intent is published as JSON to a real Mosquitto (started here on a free loopback port)
-   with QoS 1.
+   beam 5, on a 10 s encoder window), then ``Matcher.match``; an accepted intent becomes an
+   ``intent`` message sent the terminal's way (``edge.link``: committed to the SQLite spool,
+   then published with QoS 1) to a real Mosquitto started here on a free loopback port.
 3. Latency, on the clean clips fed at a microphone's pace (each block handed over when its
    last sample would have been captured): from when the block that made the endpointer
    decide "speech ended" was due until the PUBACK for the intent's message has come back.
@@ -206,7 +206,7 @@ def measure(args: argparse.Namespace) -> int:
     except BrokerUnavailable as exc:
         raise CannotRun(str(exc)) from exc
     try:
-        publisher = Publisher(broker.host, broker.port)
+        publisher = Publisher(broker.host, broker.port, workdir)
         try:
             pipeline = Pipeline(ours, full, publisher)
             result = run_all(pipeline, contexts, clips, snrs)
@@ -261,7 +261,7 @@ def measure(args: argparse.Namespace) -> int:
             "snrs_db": list(snrs),
             "endpointing": "speech.vad.endpointer defaults (0.3 s start, 0.7 s end silence)",
             "baseline": "WhisperModel.transcribe(audio, language='en', beam_size=5)",
-            "mqtt": "Mosquitto, MQTT 5, QoS 1, until PUBACK",
+            "mqtt": "edge.link (SQLite spool + delivery) to Mosquitto, QoS 1, until PUBACK",
         },
         "recordings_missing": recordings_missing,
         "quick": args.quick,

@@ -135,6 +135,7 @@ def _listener(settings: SpeechSection, transcriber: Any, language: str) -> tuple
         from speech.intents.matcher import Matcher
         from speech.intents.wake import WakePhrases
         from speech.models import ModelError
+        from speech.short_window import ShortWindowTranscriber
         from speech.transcriber import Transcriber
         from speech.vad.endpointer import EndpointerSettings
     except ImportError as exc:
@@ -160,9 +161,10 @@ def _listener(settings: SpeechSection, transcriber: Any, language: str) -> tuple
         wake = WakePhrases(settings.wake_phrases, language)
     endpointing = EndpointerSettings(end_silence_s=settings.end_silence)
     # No hotword prompt: "Quorum" as a hint made tiny.en drop the phrase more often
-    # (speech/intents/wake.py).
+    # (speech/intents/wake.py). Commands are decoded on a 10 s encoder window, a quarter
+    # of the full window's work (speech/short_window.py).
     listener = CommandListener(
-        transcriber,
+        ShortWindowTranscriber(transcriber),
         Matcher(grammar, roster=()),
         wake=wake,
         settings=ListenerSettings(endpointing=endpointing),
