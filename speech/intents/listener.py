@@ -20,7 +20,7 @@ Utterances without a trigger are dropped with their text: nothing of them is kep
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -29,13 +29,23 @@ from speech.audio.source import SAMPLE_RATE
 from speech.intents.matcher import IntentResult, Matcher
 from speech.intents.wake import WakePhrases
 from speech.prompt import Prompt
-from speech.transcriber import Transcriber, join_texts
+from speech.transcriber import Transcription, join_texts
 from speech.vad.activity import VoiceActivity
 from speech.vad.endpointer import Endpointer, EndpointerSettings, SpeechStarted, UtteranceEnded
 from speech.vad.silero import SileroVad
 
 Trigger = Literal["ptt", "wake"]
 Span = tuple[int, int]
+
+
+class Decoder(Protocol):
+    """``speech.transcriber.Transcriber`` or ``speech.short_window.ShortWindowTranscriber``."""
+
+    language: str | None
+
+    def transcribe(
+        self, audio: np.ndarray, offset_s: float = 0.0, prompt: Prompt | None = None
+    ) -> Transcription: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ class CommandListener:
 
     def __init__(
         self,
-        transcriber: Transcriber,
+        transcriber: Decoder,
         matcher: Matcher,
         *,
         wake: WakePhrases | None = None,

@@ -4,8 +4,10 @@ Compiling expands every template (alternatives, optional parts, rules) into sequ
 tokens and slot placeholders and merges them into a trie, so templates sharing a beginning
 are aligned once. Matching walks the trie with one row of a word-level edit distance per
 node (Levenshtein over a trie): a template token against a heard one costs nothing when
-equal and little when alike ("stat" for "start"); a dropped or extra word costs 1 (0.3 for a
-filler such as "the" or "please"); a slot placeholder consumes a span of heard tokens that
+equal and little when alike in spelling or in sound ("stat" for "start", "realize" for
+"release": speech/intents/phonetic.py), and a word boundary heard elsewhere ("checkin" for
+"check in") is one such substitution over two words; a dropped or extra word costs 1 (0.3 for
+a filler such as "the" or "please"); a slot placeholder consumes a span of heard tokens that
 its reader accepts. Confidence = 1 - cost / weight (weight: template tokens plus extra heard
 words); the best intent is returned when it reaches the threshold and its runner-up intent is
 not within ``margin`` of it.
@@ -26,13 +28,8 @@ from speech.intents.grammar import (
     SlotRef,
     Word,
 )
-from speech.intents.slot_readers import (
-    Span,
-    builtin_reader,
-    gap_cost,
-    phrase_spans,
-    substitution_cost,
-)
+from speech.intents.phonetic import could_join, joined_cost, key, word_cost
+from speech.intents.slot_readers import Span, builtin_reader, gap_cost, phrase_spans
 from speech.intents.tokens import Token, norms, tokenize
 
 # A template expanded: literal tokens and slot placeholders.
@@ -112,15 +109,18 @@ class Matcher:
             return IntentResult(None, {}, 0.0, text)
         heard = [t.norm for t in tokens]
         spans: dict[tuple[str, int], list[Span]] = {}
+        costs = _Costs(heard)
         best: dict[str, tuple[float, dict[str, Any]]] = {}
         row: list[Cell | None] = [(0.0, 0.0, ())]
         for token in heard:
             prev = row[-1]
             assert prev is not None
             row.append((prev[0] + gap_cost(token), prev[1] + 1, prev[2]))
-        stack = [(self.root, row, 0)]
+        # (node, its row, depth, the template word leading to it or None, the parent's row)
+        stack: list[tuple[_Node, list[Cell | None], int, str | None, list[Cell | None]]]
+        stack = [(self.root, row, 0, None, row)]
         while stack:
-            node, row, depth = stack.pop()
+            node, row, depth, last, parent_row = stack.pop()
             for intent, index in node.intents:
                 cell = row[-1]
                 if cell is not None and cell[1] > 0:
@@ -131,13 +131,15 @@ class Matcher:
                         best[intent] = (confidence, {**fixed, **dict(cell[2])})
             for element, child in node.children.items():
                 if isinstance(element, str):
-                    new = _word_row(row, element, heard)
+                    before = (last, parent_row) if last is not None else None
+                    new = _word_row(row, element, costs, before)
                 else:
                     new = _slot_row(row, element, tokens, spans, self._reader)
                 floor = min((c[0] for c in new if c is not None), default=None)
                 limit = (1 - self.threshold) * (depth + 1 + child.depth_left + len(heard))
                 if floor is not None and floor <= limit:
-                    stack.append((child, new, depth + 1))
+                    word = element if isinstance(element, str) else None
+                    stack.append((child, new, depth + 1, word, row))
         return self._decide(best, text)
 
     def _decide(self, best: dict[str, tuple[float, dict[str, Any]]], text: str) -> IntentResult:
@@ -152,12 +154,13 @@ class Matcher:
 
 
 def once(tokens: list[Token]) -> list[Token]:
-    """One copy of a command the recognizer wrote twice ("we are here we are here": Whisper
-    repeats short utterances): said twice, it still means it once."""
-    half = len(tokens) // 2
+    """One copy of a command the recognizer wrote more than once ("we are here we are here",
+    "release the room release the": Whisper loops on short utterances, and a length bound may
+    cut the loop anywhere): the shortest run of two or more words that the rest repeats."""
     norms_ = [t.norm for t in tokens]
-    if half and len(tokens) % 2 == 0 and norms_[:half] == norms_[half:]:
-        return tokens[:half]
+    for period in range(2, len(tokens) - 1):
+        if all(norms_[i] == norms_[i - period] for i in range(period, len(tokens))):
+            return tokens[:period]
     return tokens
 
 
@@ -173,13 +176,86 @@ def _add(cell: Cell | None, cost: float, weight: float = 1.0) -> Cell | None:
     return None if cell is None else (cell[0] + cost, cell[1] + weight, cell[2])
 
 
-def _word_row(row: list[Cell | None], word: str, heard: list[str]) -> list[Cell | None]:
-    """The next row for a template token."""
+class _Costs:
+    """What each template word costs against each heard token, worked out once per sentence
+    (a grammar has a few hundred distinct words but thousands of trie nodes)."""
+
+    def __init__(self, heard: list[str]) -> None:
+        self.heard = heard
+        self.gaps = [gap_cost(token) for token in heard]
+        self._words: dict[str, list[float]] = {}
+        self._splits: dict[str, list[tuple[int, float]]] = {}
+        self._merges: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        # Heard tokens and pairs of tokens ending at k, by their first sound: a word boundary
+        # heard elsewhere keeps it (phonetic.joined_cost), so only those are compared.
+        self._tokens = _by_sound(list(enumerate(heard, 1)))
+        self._pairs = _by_sound(
+            [(k, heard[k - 2] + heard[k - 1]) for k in range(2, len(heard) + 1)]
+        )
+
+    def words(self, word: str) -> list[float]:
+        """``word`` for each heard token (index k - 1)."""
+        if word not in self._words:
+            self._words[word] = [word_cost(word, token) for token in self.heard]
+        return self._words[word]
+
+    def splits(self, word: str) -> list[tuple[int, float]]:
+        """(k, cost): ``word`` heard as the two tokens ending at k, where that is a near miss."""
+        if word not in self._splits:
+            h = self.heard
+            costs = [
+                (k, joined_cost((word,), (h[k - 2], h[k - 1])))
+                for k, joined in self._pairs.get(key(word)[:1], ())
+                if could_join(word, joined)
+            ]
+            self._splits[word] = [(k, c) for k, c in costs if c < 1.0]
+        return self._splits[word]
+
+    def merges(self, first: str, word: str) -> list[tuple[int, float]]:
+        """(k, cost): ``first word`` heard as the one token k, where that is a near miss."""
+        pair = (first, word)
+        if pair not in self._merges:
+            joined = first + word
+            costs = [
+                (k, joined_cost(pair, (token,)))
+                for k, token in self._tokens.get(key(joined)[:1], ())
+                if could_join(joined, token)
+            ]
+            self._merges[pair] = [(k, c) for k, c in costs if c < 1.0]
+        return self._merges[pair]
+
+
+def _by_sound(items: list[tuple[int, str]]) -> dict[str, list[tuple[int, str]]]:
+    out: dict[str, list[tuple[int, str]]] = {}
+    for k, text in items:
+        if key(text):
+            out.setdefault(key(text)[:1], []).append((k, text))
+    return out
+
+
+def _word_row(
+    row: list[Cell | None],
+    word: str,
+    costs: _Costs,
+    before: tuple[str, list[Cell | None]] | None = None,
+) -> list[Cell | None]:
+    """The next row for a template token. Besides substituting, dropping and inserting words,
+    ``word`` may stand for two heard words, and ``word`` with the template token ``before`` it
+    (that token and the row before it) for one heard word: a word boundary heard otherwise."""
     drop = gap_cost(word)
+    subs, gaps = costs.words(word), costs.gaps
+    joins: dict[int, Cell | None] = {}
+    for k, cost in costs.splits(word):
+        joins[k] = _add(row[k - 2], cost, 2.0)
+    if before is not None:
+        for k, cost in costs.merges(before[0], word):
+            joins[k] = _better(joins.get(k), _add(before[1][k - 1], cost, 2.0))
     new: list[Cell | None] = [_add(row[0], drop)]
-    for k, token in enumerate(heard, 1):
-        cell = _better(_add(row[k - 1], substitution_cost(word, token)), _add(row[k], drop))
-        new.append(_better(cell, _add(new[k - 1], gap_cost(token))))
+    for k in range(1, len(row)):
+        cell = _better(_add(row[k - 1], subs[k - 1]), _add(row[k], drop))
+        if joins and k in joins:
+            cell = _better(cell, joins[k])
+        new.append(_better(cell, _add(new[k - 1], gaps[k - 1])))
     return new
 
 

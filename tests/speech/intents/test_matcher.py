@@ -201,3 +201,20 @@ def test_a_command_the_recognizer_wrote_twice_counts_once() -> None:
     assert matcher.match(
         "extend the meeting by fifteen minutes extend the meeting by fifteen minutes"
     ).slots == {"duration": 15}
+
+
+def test_a_loop_cut_anywhere_counts_once() -> None:
+    matcher = Matcher(load_yaml_grammar(GRAMMARS / "room_en.yaml"))
+    assert matcher.match("We are here. We are").intent == "check_in"
+    assert matcher.match("check me in check me in check").intent == "check_in"
+    looped = matcher.match("Extend the meeting by an hour. Extend the meeting")
+    assert (looped.intent, looped.slots) == ("extend_meeting", {"duration": 60})
+    # One word again at the end is no loop: the sentence is read as it is.
+    assert once_norms("release the room release") == ["release", "the", "room", "release"]
+
+
+def once_norms(text: str) -> list[str]:
+    from speech.intents.matcher import once
+    from speech.intents.tokens import tokenize
+
+    return [t.norm for t in once(tokenize(text))]
