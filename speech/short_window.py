@@ -49,6 +49,9 @@ class ShortWindowSettings:
     # was repeating itself, and the full window decodes the audio again.
     max_tokens_per_s: float = 8.0
     min_tokens: int = 16
+    # Runners-up kept from the beam (Transcription.alternatives): a grammar may find the
+    # command in one of them when the best text is none (speech.intents.listener).
+    alternatives: int = 4
 
 
 class ShortWindowTranscriber:
@@ -76,18 +79,22 @@ class ShortWindowTranscriber:
         if audio.size == 0 or duration > self.settings.max_s or self.language is None:
             return self.full.transcribe(audio, offset_s, prompt)  # (no language: detect it)
         decoded = self._decode(audio.astype(np.float32, copy=False), prompt)
-        if decoded is None or _compression_ratio(decoded[0]) > COMPRESSION_RATIO_MAX:
+        if decoded is None or _compression_ratio(decoded[0][0]) > COMPRESSION_RATIO_MAX:
             return self.full.transcribe(audio, offset_s, prompt)  # it repeated itself
-        text, no_speech, logprob = decoded
+        texts, no_speech, logprob = decoded
+        text = texts[0]
         silent = no_speech > NO_SPEECH_PROB_MAX and logprob < AVG_LOGPROB_MIN
         if not text or silent or is_hallucination(text, no_speech, 1.0):
             return Transcription([], self.language, dropped=[text] if text else [])
         segment = Segment(offset_s, offset_s + duration, text, True, self.language)
-        return Transcription([segment], self.language)
+        others = [t for t in texts[1:] if t and t != text and not is_hallucination(t, 0.0, 1.0)]
+        return Transcription([segment], self.language, alternatives=others)
 
-    def _decode(self, audio: np.ndarray, prompt: Prompt | None) -> tuple[str, float, float] | None:
-        """(text, no-speech probability, average log probability per token), or None when
-        the text ran to the length bound."""
+    def _decode(
+        self, audio: np.ndarray, prompt: Prompt | None
+    ) -> tuple[list[str], float, float] | None:
+        """(the texts, best first; the no-speech probability; the best text's average log
+        probability per token), or None when the best text ran to the length bound."""
         whisper = self._whisper
         features = whisper.feature_extractor(audio)
         frames = max(
@@ -110,20 +117,23 @@ class ShortWindowTranscriber:
             whisper.encode(features),
             [tokens],
             beam_size=settings.beam_size,
+            num_hypotheses=max(1, min(settings.beam_size, 1 + self.settings.alternatives)),
             max_length=len(tokens) + max_new,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
             suppress_tokens=[-1],
         )[0]
-        ids = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         # CTranslate2's max_length counts the prompt and a few tokens of its own: a text
         # within those few tokens of the bound was cut there, not ended by Whisper.
         if len(result.sequences_ids[0]) >= max_new - _BOUND_SLACK:
             return None
-        text = self._tokenizer.decode(ids).strip()
+        texts = [
+            self._tokenizer.decode([t for t in ids if t < self._tokenizer.eot]).strip()
+            for ids in result.sequences_ids
+        ]
         # ctranslate2's score is the sum of log probabilities over length (length_penalty 1).
-        return text, float(result.no_speech_prob), float(result.scores[0])
+        return texts, float(result.no_speech_prob), float(result.scores[0])
 
 
 def _compression_ratio(text: str) -> float:

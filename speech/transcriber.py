@@ -65,6 +65,9 @@ class Transcription:
     language: str | None
     language_probability: float | None = None
     dropped: list[str] = field(default_factory=list)  # texts rejected as hallucinations
+    # The recognizer's runners-up for the whole text, best first (only the short-window
+    # decoder gives them): what a grammar may pick from when the best is no command.
+    alternatives: list[str] = field(default_factory=list)
 
 
 class Transcriber:

@@ -36,6 +36,9 @@ from speech.vad.silero import SileroVad
 
 Trigger = Literal["ptt", "wake"]
 Span = tuple[int, int]
+# Whisper thought a runner-up less likely than its best text: to be taken, it must be a
+# clearer match than the matcher's own threshold asks (0.75).
+RUNNER_UP_CONFIDENCE = 0.9
 
 
 class Decoder(Protocol):
@@ -120,10 +123,10 @@ class CommandListener:
         self._open_start: int | None = None
         self._armed: Span | None = None  # samples: an utterance starting in here is ptt
         self._wake_until: int | None = None  # an utterance starting before is "wake"
-        stale: tuple[Span, Future[str]] | None = getattr(self, "_pending", None)
+        stale: tuple[Span, Future[list[str]]] | None = getattr(self, "_pending", None)
         if stale is not None:
             stale[1].cancel()
-        self._pending: tuple[Span, Future[str]] | None = None
+        self._pending: tuple[Span, Future[list[str]]] | None = None
         with self._lock:
             self._arm_requested = False
 
@@ -204,24 +207,27 @@ class CommandListener:
         early = False
         pending, self._pending = self._pending, None
         if pending is not None and pending[0] == (start, end):
-            text, early = pending[1].result(), True
+            texts, early = pending[1].result(), True
         else:
             if pending is not None:
                 pending[1].cancel()
-            text = self._decode(self._ring.read(start, end), start)
-        return self._interpret(text, start, end, trigger, early)
+            texts = self._decode(self._ring.read(start, end), start)
+        return self._interpret(texts, start, end, trigger, early)
 
-    def _decode(self, audio: np.ndarray, start: int) -> str:
+    def _decode(self, audio: np.ndarray, start: int) -> list[str]:
+        """What was heard, best first: the text, then the recognizer's runners-up."""
         result = self._transcriber.transcribe(
             audio, offset_s=start / SAMPLE_RATE, prompt=self._prompt
         )
-        return join_texts(result.segments)
+        text = join_texts(result.segments)
+        return [text, *result.alternatives] if text else []
 
     def _interpret(
-        self, text: str, start: int, end: int, trigger: Trigger | None, early: bool
+        self, texts: list[str], start: int, end: int, trigger: Trigger | None, early: bool
     ) -> HeardCommand | None:
-        if not text:
+        if not texts:
             return None
+        text = texts[0]
         command_text = text
         spotted = self._wake.spot(text) if self._wake is not None else None
         if spotted is not None:
@@ -238,6 +244,8 @@ class CommandListener:
             result = IntentResult(None, {}, 0.0, "")
         else:
             result = self._matcher.match(command_text)
+            if result.intent is None:  # a runner-up may be the command Whisper nearly wrote
+                result, command_text = self._runner_up(texts[1:], result, command_text)
         return HeardCommand(
             start / SAMPLE_RATE,
             end / SAMPLE_RATE,
@@ -248,3 +256,17 @@ class CommandListener:
             self.language,
             early,
         )
+
+    def _runner_up(
+        self, alternatives: list[str], rejected: IntentResult, command_text: str
+    ) -> tuple[IntentResult, str]:
+        """The first runner-up the grammar accepts with :data:`RUNNER_UP_CONFIDENCE` (its own
+        wake phrase removed), else the rejection. Only once a trigger made the utterance a
+        command: a runner-up never makes ordinary speech one."""
+        for alternative in alternatives:
+            spotted = self._wake.spot(alternative) if self._wake is not None else None
+            candidate = spotted.rest if spotted is not None else alternative
+            result = self._matcher.match(candidate) if candidate else rejected
+            if result.intent is not None and result.confidence >= RUNNER_UP_CONFIDENCE:
+                return result, candidate
+        return rejected, command_text

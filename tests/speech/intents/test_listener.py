@@ -26,8 +26,9 @@ class ScriptedTranscriber:
 
     language = "en"
 
-    def __init__(self, *script: str) -> None:
+    def __init__(self, *script: str, alternatives: tuple[str, ...] = ()) -> None:
         self.script = list(script)
+        self.alternatives = list(alternatives)
         self.calls: list[tuple[float, np.ndarray]] = []
         self._texts: dict[float, str] = {}
         self._lock = threading.Lock()
@@ -39,7 +40,8 @@ class ScriptedTranscriber:
                 self._texts[offset_s] = self.script.pop(0) if self.script else ""
             text = self._texts[offset_s]
         end = offset_s + len(audio) / SAMPLE_RATE
-        return Transcription([Segment(offset_s, end, text, True, "en")] if text else [], "en")
+        segments = [Segment(offset_s, end, text, True, "en")] if text else []
+        return Transcription(segments, "en", alternatives=self.alternatives)
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +183,34 @@ def test_reset_forgets_the_open_utterance_and_the_press(matcher, spoken) -> None
     listener.reset()  # muted mid-command
     assert feed(listener, silence(0.5), spoken, silence(1.5)) == []
     listener.close()
+
+
+def test_a_runner_up_the_grammar_accepts_saves_a_command(matcher, spoken) -> None:
+    fake = ScriptedTranscriber(
+        "Release the run.", alternatives=("Please the plants.", "Release the room.")
+    )
+    listener = make(matcher, fake)
+    listener.arm()
+    heard = feed(listener, silence(0.5), spoken, silence(1.5))
+    listener.close()
+    assert [(h.text, h.command_text, h.result.intent) for h in heard] == [
+        ("Release the run.", "Release the room.", "release_room")
+    ]
+
+
+def test_a_runner_up_never_makes_ordinary_speech_a_command(matcher, spoken) -> None:
+    fake = ScriptedTranscriber(
+        "We should release the room soon.", alternatives=("Hey Quorum, release the room.",)
+    )
+    listener = make(matcher, fake, wake=WakePhrases.default("en"))
+    assert feed(listener, silence(0.5), spoken, silence(1.5)) == []
+    listener.close()
+
+
+def test_an_accepted_best_text_is_kept(matcher, spoken) -> None:
+    fake = ScriptedTranscriber("Start minutes.", alternatives=("Stop minutes.",))
+    listener = make(matcher, fake)
+    listener.arm()
+    heard = feed(listener, silence(0.5), spoken, silence(1.5))
+    listener.close()
+    assert [h.result.intent for h in heard] == ["start_minutes"]
