@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from edge.holds import Holds
 from speech.audio.source import SAMPLE_RATE, AudioSource
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class SharedMicrophone:
         self._subscribers: list[Subscription] = []
         self._source: AudioSource | None = None
         self._thread: threading.Thread | None = None
-        self._holds: set[str] = set()
+        self._holds = Holds()
 
     def subscribe(self) -> Subscription:
         """A new consumer; opens the source if nobody listened (its errors go to the caller,
@@ -145,21 +146,17 @@ class SharedMicrophone:
 
     def hold(self, why: str) -> None:
         """Every consumer hears silence until :meth:`release` (any thread)."""
-        with self._lock:
-            self._holds.add(why)
+        self._holds.hold(why)
 
     def release(self, why: str) -> None:
-        with self._lock:
-            self._holds.discard(why)
+        self._holds.release(why)
 
     @property
     def held(self) -> bool:
-        with self._lock:
-            return bool(self._holds)
+        return self._holds.held
 
     def holds(self) -> set[str]:
-        with self._lock:
-            return set(self._holds)
+        return self._holds.reasons()
 
     @property
     def open(self) -> bool:
@@ -199,8 +196,7 @@ class SharedMicrophone:
                     if self._source is not source:
                         break  # closed: the last subscriber left
                     subscribers = list(self._subscribers)
-                    silent = bool(self._holds)
-                if silent:
+                if self._holds.held:
                     block = np.zeros(len(block), dtype=np.float32)
                 for subscription in subscribers:
                     subscription._put(block)  # the same array for all: consumers only read

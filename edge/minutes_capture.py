@@ -16,11 +16,11 @@ pipeline's times plus that offset, so the paused stretch simply has no segments.
 """
 
 import logging
-import threading
 from collections.abc import Iterator
 
 import numpy as np
 
+from edge.holds import Holds
 from edge.recording import WavWriter
 from speech.audio.source import SAMPLE_RATE, AudioSource
 
@@ -41,24 +41,20 @@ class CaptureGate:
     def __init__(self, source: AudioSource, recording: WavWriter | None = None) -> None:
         self._source = source
         self._recording = recording
-        self._lock = threading.Lock()
-        self._holds: set[str] = set()
+        self._holds = Holds()
         self._blocks: Iterator[np.ndarray] | None = None
         self.samples = 0  # every sample the microphone gave, kept or dropped
         self.dropped = 0  # of those, dropped while held
 
     @property
     def held(self) -> bool:
-        with self._lock:
-            return bool(self._holds)
+        return self._holds.held
 
     def hold(self, why: str) -> None:
-        with self._lock:
-            self._holds.add(why)
+        self._holds.hold(why)
 
     def release(self, why: str) -> None:
-        with self._lock:
-            self._holds.discard(why)
+        self._holds.release(why)
 
     def close(self) -> None:
         """Close the microphone: the current span (or the wait for one) ends."""

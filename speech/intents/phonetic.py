@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import jellyfish
 
+from speech.intents.slot_readers import cost_of_similarity
 from speech.intents.slot_readers import similarity as spelling_similarity
 
 # What a split or merged word boundary ("checkin" for "check in") adds to the cost.
@@ -85,12 +86,7 @@ def word_cost(expected: str, heard: str) -> float:
 
     The same scale as ``slot_readers.substitution_cost``: near misses cost little, a word
     under 0.6 alike costs what a different word does (1)."""
-    ratio = similarity(expected, heard)
-    if ratio >= 0.8:
-        return (1 - ratio) * 0.5
-    if ratio >= 0.6:
-        return (1 - ratio) * 1.2
-    return 1.0
+    return cost_of_similarity(similarity(expected, heard))
 
 
 @lru_cache(maxsize=65536)

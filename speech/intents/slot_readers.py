@@ -61,7 +61,11 @@ def _skeleton(word: str) -> str:
 
 def substitution_cost(expected: str, heard: str) -> float:
     """What hearing ``heard`` for ``expected`` costs: little for near misses ("stat")."""
-    ratio = similarity(expected, heard)
+    return cost_of_similarity(similarity(expected, heard))
+
+
+def cost_of_similarity(ratio: float) -> float:
+    """A word ``ratio`` alike (0..1) costs 0..1: near misses little, under 0.6 a whole word."""
     if ratio >= 0.8:
         return (1 - ratio) * 0.5
     if ratio >= 0.6:
