@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from contract.config_loader import ConfigProblem
 from contract.ids import Slug
-from contract.terminal_config import SensorKind, TerminalConfig
+from contract.terminal_config import COUNTING_KINDS, SensorKind, TerminalConfig
 from contract.units import Duration, parse_duration
 from contract.yaml_locations import dotted, line_of, plain
 
@@ -229,6 +229,17 @@ def check_against_config(loaded: LoadedScenario, config: TerminalConfig, config_
                     f"sensor {step.sensor!r} is not in {config_name} "
                     f"(its sensors: {', '.join(kinds)})",
                     guess[0] if guess else None,
+                )
+            )
+        elif kind in COUNTING_KINDS:
+            # Steps switch levels; counters are driven by their own simulators (edge/counting/).
+            problems.append(
+                ConfigProblem(
+                    loaded.source,
+                    line,
+                    where,
+                    f"{step.sensor!r} is a {kind.value} people counter; "
+                    "scenario steps drive binary sensors only",
                 )
             )
         elif step.action in DOOR_ACTIONS and kind is not SensorKind.DOOR_CONTACT:

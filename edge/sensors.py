@@ -22,7 +22,7 @@ from typing import Any
 from gpiozero import DigitalInputDevice
 
 from common.clock import Clock
-from contract.terminal_config import SensorKind, SensorSection
+from contract.terminal_config import BINARY_KINDS, SensorKind, SensorSection
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +50,19 @@ class SensorSetupError(RuntimeError):
     """A configured sensor could not be set up on its pin."""
 
 
+#: Kinds wired to ground (reed switches, open-collector break-beam receivers).
+PULLED_UP_KINDS = frozenset({SensorKind.DOOR_CONTACT, SensorKind.DOOR_BEAMS})
+
+
 def effective_pull_up(sensor: SensorSection) -> bool:
-    """Door contacts are reed switches to ground: pull-up unless configured otherwise.
+    """Door contacts and break beams pull to ground: pull-up unless configured otherwise.
 
     Other kinds have push-pull outputs that drive the pin high when active; the
     internal pull-down keeps an unplugged sensor reading "inactive".
     """
     if sensor.pull_up is not None:
         return sensor.pull_up
-    return sensor.kind is SensorKind.DOOR_CONTACT
+    return sensor.kind in PULLED_UP_KINDS
 
 
 def raspberry_pi_pin_factory() -> Any:
@@ -80,7 +84,10 @@ def raspberry_pi_pin_factory() -> Any:
 
 
 class SensorBank:
-    """One gpiozero input device per configured sensor, reporting edges to a queue."""
+    """One gpiozero input device per binary sensor, reporting edges to a queue.
+
+    People counters (serial, I2C, door beams) are not levels: edge/counting/ reads them.
+    """
 
     def __init__(
         self,
@@ -91,6 +98,7 @@ class SensorBank:
     ) -> None:
         self._clock = clock
         self._events = events
+        sensors = [s for s in sensors if s.kind in BINARY_KINDS]
         self._sensors = {s.id: s for s in sensors}
         self._devices: dict[str, DigitalInputDevice] = {}
         try:
@@ -146,8 +154,12 @@ class MockSensorDriver:
         self._active_low = {s.id: effective_pull_up(s) for s in sensors}
 
     def set_active(self, sensor_id: str, active: bool) -> None:
-        pin = self._bank.device(sensor_id).pin
-        if active != self._active_low[sensor_id]:
-            pin.drive_high()
-        else:
-            pin.drive_low()
+        drive_mock_pin(self._bank.device(sensor_id).pin, active, self._active_low[sensor_id])
+
+
+def drive_mock_pin(pin: Any, active: bool, active_low: bool) -> None:
+    """Drive a MockFactory pin to the level that means ``active`` for this wiring."""
+    if active != active_low:
+        pin.drive_high()
+    else:
+        pin.drive_low()
