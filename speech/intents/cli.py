@@ -91,8 +91,9 @@ def recognize(
     ] = 0.75,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
 ) -> None:
-    """Transcribe each AUDIO file with the grammar's words as hints, then match it. Every
-    file is reported; the exit code is 1 when any could not be read."""
+    """Hear each AUDIO file as the terminal hears a command (voice activity, Whisper, the
+    grammar), the roster's names as hints. Every file is reported; the exit code is 1 when
+    any could not be read."""
     from speech.audio.source import AudioError
     from speech.intents.recognize import CommandRecognizer
     from speech.models import ModelError
@@ -128,6 +129,7 @@ def recognize(
             slots = " ".join(f"{k}={v}" for k, v in document["slots"].items())
             what = document["intent"] or "(rejected)"
             print(f"{path}: {what} {slots} ({document['confidence']:.2f}) «{document['text']}»")
+    recognizer.close()
     if json_output:
         print(json.dumps(documents, ensure_ascii=False))
     if failed:

@@ -75,3 +75,24 @@ def test_the_shared_light_commands(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         for result in json.loads(done.stdout):
             assert (result["intent"], result["slots"]) == ("turn_on", {"room_name": "living_room"})
+
+
+def test_a_command_said_in_two_breaths_is_read_whole() -> None:
+    """A pause longer than the endpointer's inside a command: the file holds two utterances."""
+    from speech.intents.listener import HeardCommand
+    from speech.intents.loading import load_grammar
+    from speech.intents.matcher import Matcher
+    from speech.intents.recognize import CommandRecognizer
+
+    matcher = Matcher(load_grammar(GRAMMARS / "room_en.yaml", "en"))
+
+    def heard(text: str) -> HeardCommand:
+        return HeardCommand(0.0, 1.0, text, text, matcher.match(text), "ptt", "en")
+
+    recognizer = CommandRecognizer(matcher, listener=None)  # type: ignore[arg-type]
+    text, result = recognizer.decide([heard("Extend the meeting"), heard("by fifteen minutes")])
+    assert text == "Extend the meeting by fifteen minutes"
+    assert (result.intent, result.slots) == ("extend_meeting", {"duration": 15})
+    _, first = recognizer.decide([heard("Release the room."), heard("Thanks, everyone.")])
+    assert first.intent == "release_room"  # the whole is no command; its first part is
+    assert recognizer.decide([])[1].intent is None
