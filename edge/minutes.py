@@ -128,6 +128,12 @@ class Minutes:
             return None if self._session is None else self._session.id
 
     @property
+    def roster(self) -> tuple[str, ...]:
+        """The names of the people in the running session (none without one)."""
+        with self._lock:
+            return () if self._session is None else self._session.options.roster
+
+    @property
     def paused(self) -> bool:
         with self._lock:
             return self._session is not None and self._session.paused

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -54,6 +54,7 @@ class Listener(Protocol):
     """``speech.intents.listener.CommandListener`` fits (``HeardCommand`` results)."""
 
     def arm(self) -> None: ...
+    def set_names(self, names: Sequence[str]) -> None: ...
     def feed(self, block: Any) -> list[Any]: ...
     def finish(self) -> list[Any]: ...
     def reset(self) -> None: ...
@@ -182,6 +183,8 @@ class VoiceCommands:
                 fed = 0
             fed += len(block)
             now = self._clock.now()
+            # The meeting's names help Whisper write them ("Ana", not "honest").
+            self._listener.set_names(self._minutes.roster)
             for heard in self._listener.feed(block):
                 self._heard(heard, _said_at(now, fed, heard.end_s))
         if not self._stopping.is_set():

@@ -18,6 +18,7 @@ Utterances without a trigger are dropped with their text: nothing of them is kep
 """
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -97,7 +98,8 @@ class CommandListener:
         self._transcriber = transcriber
         self._matcher = matcher
         self._wake = wake
-        self._prompt = prompt
+        self._prompt = self._base_prompt = prompt
+        self._names: tuple[str, ...] = ()
         self._vad = vad or SileroVad(threads=1)
         self.language = transcriber.language or matcher.grammar.language or "en"
         endpointing = self.settings.endpointing
@@ -115,6 +117,14 @@ class CommandListener:
         ``ptt_window_s``, is a command (no wake phrase needed)."""
         with self._lock:
             self._arm_requested = True
+
+    def set_names(self, names: Sequence[str]) -> None:
+        """The people in the room (a meeting's roster), as Whisper's hints from now on: it
+        writes "Ana" rather than "honest". None: the hints the listener was made with."""
+        names = tuple(names)
+        if names != self._names:
+            self._names = names
+            self._prompt = Prompt(hotwords=", ".join(names)) if names else self._base_prompt
 
     def reset(self) -> None:
         """A new stream (after mute, say): forget the open utterance and any trigger."""

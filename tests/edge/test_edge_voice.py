@@ -4,6 +4,7 @@ microphone, gpiozero MockFactory pins, and a recording publisher (no hub: nothin
 unless a test replies on ``cmd/voice``)."""
 
 import queue
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,13 @@ class FakeListener:
         self.armed = 0
         self.resets = 0
         self.closed = False
+        self.names: tuple[str, ...] = ()
 
     def arm(self) -> None:
         self.armed += 1
+
+    def set_names(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
 
     def feed(self, block: np.ndarray) -> list[Heard]:
         self.fed.append(level(block))
@@ -338,10 +343,26 @@ def test_mute_by_voice_ends_with_push_to_talk_or_the_switch(tmp_path: Path) -> N
         voice.close()
 
 
-def voice_options() -> Any:
+def voice_options(roster: tuple[str, ...] = ()) -> Any:
     from edge.minutes import SessionOptions
 
-    return SessionOptions(reason="voice")
+    return SessionOptions(reason="voice", roster=roster)
+
+
+def test_the_meetings_names_go_to_the_listener(tmp_path: Path) -> None:
+    voice = VoiceRig(tmp_path, {}, shared=True)
+    try:
+        voice.say(1)
+        assert voice.listener.names == ()
+        assert voice.rig.minutes.start(voice_options(("Ana Lima", "Chen Wei")))
+        voice.say(2)
+        assert voice.listener.names == ("Ana Lima", "Chen Wei")
+        voice.rig.minutes.stop("voice")
+        _wait_for(lambda: not voice.rig.minutes.running)
+        voice.say(3)
+        assert voice.listener.names == ()
+    finally:
+        voice.close()
 
 
 def test_close_stops_the_listener_and_the_microphone(tmp_path: Path) -> None:

@@ -30,12 +30,14 @@ class ScriptedTranscriber:
         self.script = list(script)
         self.alternatives = list(alternatives)
         self.calls: list[tuple[float, np.ndarray]] = []
+        self.prompts: list[object] = []
         self._texts: dict[float, str] = {}
         self._lock = threading.Lock()
 
     def transcribe(self, audio: np.ndarray, offset_s: float = 0.0, prompt: object = None):
         with self._lock:
             self.calls.append((offset_s, audio.copy()))
+            self.prompts.append(prompt)
             if offset_s not in self._texts:
                 self._texts[offset_s] = self.script.pop(0) if self.script else ""
             text = self._texts[offset_s]
@@ -214,3 +216,17 @@ def test_an_accepted_best_text_is_kept(matcher, spoken) -> None:
     heard = feed(listener, silence(0.5), spoken, silence(1.5))
     listener.close()
     assert [h.result.intent for h in heard] == ["start_minutes"]
+
+
+def test_the_rooms_names_become_whispers_hints(matcher, spoken) -> None:
+    fake = ScriptedTranscriber("Release the room.", "Release the room.")
+    listener = make(matcher, fake)
+    listener.set_names(["Ana Lima", "Chen Wei"])
+    listener.arm()
+    feed(listener, silence(0.5), spoken, silence(1.5))
+    listener.set_names([])
+    listener.arm()
+    feed(listener, silence(0.5), spoken, silence(1.5))
+    listener.close()
+    hints = [getattr(p, "hotwords", None) for p in fake.prompts]
+    assert hints == ["Ana Lima, Chen Wei", None]
