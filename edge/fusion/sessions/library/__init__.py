@@ -1,0 +1,1 @@
+"""Shipped ground-truth sessions (YAML), read with importlib.resources."""
