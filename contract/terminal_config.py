@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from contract.fusion_config import FusionSection
 from contract.ids import Slug
 from contract.topics import DEFAULT_PREFIX
 from contract.units import Duration
@@ -343,6 +344,8 @@ class TerminalConfig(_Strict):
     desks: list[DeskSection] = Field(default_factory=list)
     sensors: list[SensorSection] = Field(min_length=1)
     occupancy: OccupancySection = Field(default_factory=OccupancySection)
+    # Occupancy fusion's tunable numbers (contract/fusion_config.py, docs/fusion.md): optional.
+    fusion: FusionSection = Field(default_factory=FusionSection)
     mqtt: MqttSection = Field(default_factory=MqttSection)
     spool: SpoolSection = Field(default_factory=SpoolSection)
     speech: SpeechSection = Field(default_factory=SpeechSection)
