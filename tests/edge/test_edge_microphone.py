@@ -154,8 +154,11 @@ def test_when_the_source_ends_every_subscription_ends_after_its_blocks() -> None
 
 
 def test_a_lossless_file_waits_for_its_slowest_reader() -> None:
+    both_in = threading.Event()  # a file starts playing with its first reader: hold it
+
     class FileLike:
         def blocks(self) -> Iterator[np.ndarray]:
+            both_in.wait(WAIT_S)
             for value in range(1, 41):
                 yield block(value)
 
@@ -164,6 +167,7 @@ def test_a_lossless_file_waits_for_its_slowest_reader() -> None:
 
     shared = SharedMicrophone(FileLike, queue_s=0.3, lossless=True)
     slow, fast = shared.subscribe(), Reader(shared.subscribe())
+    both_in.set()
     heard = [level(samples) for samples in slow.blocks()]  # read only now: nothing was lost
     assert heard == list(range(1, 41)) and slow.dropped_s == 0
     assert fast.done.wait(WAIT_S) and fast.heard == list(range(1, 41))
