@@ -30,6 +30,7 @@ from contract.config_loader import ConfigError, load_terminal_config
 from contract.envelope import new_boot_id
 from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
+from edge.calibrate_cli import app as calibrate_app
 from edge.credentials import CredentialError, resolve_secret
 from edge.link import SpoolSettings, TerminalLink, open_link
 from edge.occupancy import OccupancyLayout, OccupancyMachine
@@ -66,6 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Quorum room terminal: senses occupancy and publishes it over MQTT.",
 )
+app.add_typer(calibrate_app, name="calibrate")
 
 
 class LogLevel(StrEnum):
