@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from devtools.broker import RunningBroker
-from devtools.processes import ROOT, start_hub, start_terminal
+from devtools.processes import start_hub, start_terminal
 from tests.e2e.test_minutes_e2e import call, wait_for
+from tests.edge.test_edge_voice_process import speech_config
 
 ROOM = "hq-f1-aurora"
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -33,13 +34,6 @@ def room_recording(path: Path) -> Path:
 
     silence = np.zeros(3 * 16_000, dtype=np.float32)
     soundfile.write(path, np.concatenate([silence, samples, silence]), 16_000)
-    return path
-
-
-def speech_config(tmp_path: Path) -> Path:
-    text = (ROOT / "firmware_configs" / f"{ROOM}.yaml").read_text(encoding="utf-8")
-    path = tmp_path / f"{ROOM}.yaml"
-    path.write_text(text + "speech:\n  enabled: true\n  announce: false\n", encoding="utf-8")
     return path
 
 
