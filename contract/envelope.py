@@ -26,6 +26,7 @@ from contract.ids import Slug
 BootId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 STATE_SEQ = 0
+MAX_SEQ = 2**31 - 1  # the largest seq the hub can store
 
 
 class Envelope(BaseModel):
@@ -36,7 +37,9 @@ class Envelope(BaseModel):
     ts: AwareDatetime
     device: Slug
     boot: BootId
-    seq: int = Field(ge=0)
+    # At most a signed 32-bit integer: the hub stores it in an INTEGER column (PostgreSQL
+    # refuses more), and a terminal sending 10 messages a second needs 6 years per boot.
+    seq: int = Field(ge=0, le=MAX_SEQ)
     data: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("ts")

@@ -38,3 +38,17 @@ def test_subscription_filters_cover_every_terminal_channel() -> None:
     assert "quorum/v1/rooms/+/devices/+/status" in filters
     assert "quorum/v1/rooms/+/devices/+/events/+" in filters
     assert not any("cmd" in f for f in filters)
+
+
+def test_a_seq_the_hub_cannot_store_is_refused() -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+    from pydantic import ValidationError
+
+    from contract.envelope import MAX_SEQ, Envelope
+
+    fields = {"type": "occupancy", "ts": datetime.now(UTC), "device": "t-1", "boot": "b1"}
+    assert Envelope(**fields, seq=MAX_SEQ).seq == MAX_SEQ
+    with pytest.raises(ValidationError):
+        Envelope(**fields, seq=MAX_SEQ + 1)
