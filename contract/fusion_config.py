@@ -118,9 +118,11 @@ DEFAULT_LIKELIHOODS: dict[str, KindLikelihoods] = {
     # Voice activity: VAD ignores ventilation, but a radio or a call on a speaker can fool it, so
     # the ratio is bounded; silence is no evidence (people read quietly). [+3.0 / 0]
     "speech": KindLikelihoods(active=_pair(0.40, 0.02)),
-    # CO2 rising above the outdoor level: someone breathes in there (but it lags minutes);
-    # falling is weak (ventilation also lowers it with people inside). [+2.1 / -0.16]
-    "co2": KindLikelihoods(active=_pair(0.40, 0.05), quiet=_pair(0.85, 1.0)),
+    # CO2 rising above the outdoor level: someone breathes in there. It lags minutes: the slope
+    # still rises for a while after people have left (and a door opening onto a busy corridor
+    # raises it too), so it confirms rather than decides, weaker than a quiet radar and counter
+    # together; falling is weak (ventilation also lowers it with people inside). [+0.69 / -0.16]
+    "co2": KindLikelihoods(active=_pair(0.40, 0.20), quiet=_pair(0.85, 1.0)),
     # A counter: count > 0 / count 0, each scaled by the reading's confidence. [+4.5 / -0.64]
     "count": KindLikelihoods(active=_pair(0.90, 0.01), quiet=_pair(0.50, 0.95)),
     # Door beams count ins minus outs: a memory, not a sighting. People pressed together through
@@ -176,6 +178,9 @@ class Co2Section(_Strict):
     min_readings: int = Field(default=5, ge=2)
     # One seated adult adds ~10 ppm/min to a 30 m3 room before ventilation catches up.
     rising: float = Field(default=3.0, gt=0.0, description="ppm per minute")
+    # ...and over the last ``recent`` seconds it must not be falling: the 10-minute slope lags,
+    # and stays "rising" for minutes after people have left; the recent part turns at once.
+    recent: Duration = Field(default=180.0, gt=0)
     falling: float = Field(default=3.0, gt=0.0, description="ppm per minute, downwards")
 
 
@@ -200,6 +205,10 @@ class FusionSection(_Strict):
     # ...and the room must have been judged occupied this long: a blip or two make a room with a
     # quiet radar occupied for about a minute, and must not lock it.
     door_confirm: Duration = Field(default=90.0, ge=0.0)
+    # The chance that a door opening ends a sealed spell (everyone leaves through it): the
+    # transition prior for that step. Doors also open for people coming in and stepping out;
+    # what is seen afterwards decides, within a minute with only a PIR.
+    door_open_leave: float = Field(default=0.5, ge=0.0, lt=1.0)
     # A counter's reading counts as evidence for this long after it was taken.
     count_fresh: Duration = Field(default=30.0, gt=0.0)
     # Bands 0..top_band (top = "top or more"); None: 3, or 5 when a counter that does not

@@ -38,13 +38,23 @@ class BinaryFilter:
     def probability(self) -> float:
         return sigmoid(self.log_odds)
 
-    def step(self, evidence: float) -> None:
+    def step(self, evidence: float, leave: float = 0.0) -> float:
         """One time step: predict with the transition prior, update with ``evidence`` (the sum of
-        log-likelihood ratios seen in the step), clamp, and apply the hysteresis."""
+        log-likelihood ratios seen in the step), clamp, and apply the hysteresis.
+
+        ``leave`` is an extra chance that an occupied room empties in this step (a door opened
+        on a sealed room). Returns what it moved the log-odds by, for explanations (0 without).
+        """
         p = self.probability
         predicted = p * (1.0 - self._leave) + (1.0 - p) * self._arrive
+        moved = 0.0
+        if leave > 0.0:
+            after = predicted * (1.0 - leave)
+            moved = logit(max(after, 1e-9)) - logit(predicted)
+            predicted = after
         self.log_odds = max(-self._limit, min(self._limit, logit(predicted) + evidence))
         self._hysteresis()
+        return moved
 
     def _hysteresis(self) -> None:
         p = self.probability

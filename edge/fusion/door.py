@@ -17,6 +17,12 @@ who has not moved for an hour is kept exactly as firmly as in the first minute.
   as well as an empty one.
 - Opening any door breaks the seal (someone may have left); it seals again when the doors close
   and someone is seen inside again.
+- A break followed by nobody seen inside from ``settle`` to twice ``settle`` after the opening
+  (the PIR of the people walking out has died down by then) is a likely departure
+  (:meth:`DoorLatch.take_departure`, reported once): the estimator then gives the room a real
+  chance of having emptied (``door_open_leave``), so that a room whose only other sensor is a
+  PIR is released within a minute of everyone leaving, not after the PIR's five. Home
+  Assistant users know this as "wasp in a box".
 """
 
 
@@ -29,6 +35,7 @@ class DoorLatch:
         self.closed_since: float | None = None  # when the last open door closed
         self._seen = False  # activity since closed_since + settle
         self.sealed_at: float | None = None
+        self._broke_at: float | None = None  # a door opened on the sealed room, not yet judged
 
     @property
     def sealed(self) -> bool:
@@ -40,12 +47,25 @@ class DoorLatch:
         if not self._all_closed():
             self.closed_since = None
             self._seen = False
+            if self.sealed_at is not None:
+                self._broke_at = at
             self.sealed_at = None  # opened: whoever was inside may have left
         elif not was_closed:
             self.closed_since = at
 
+    def take_departure(self, now: float) -> bool:
+        """True once when a door opened on the sealed room and nobody has been seen inside from
+        ``settle`` to twice ``settle`` after it opened."""
+        if self._broke_at is None or now < self._broke_at + 2 * self.settle:
+            return False
+        self._broke_at = None
+        return True
+
     def seen(self, at: float) -> None:
-        """Activity inside at ``at``; it counts if the doors closed at least ``settle`` before."""
+        """Activity inside at ``at``; it counts if the doors closed at least ``settle`` before.
+        After a break it also shows someone stayed (once the leavers' own activity died down)."""
+        if self._broke_at is not None and at >= self._broke_at + self.settle:
+            self._broke_at = None
         if self.closed_since is not None and at >= self.closed_since + self.settle:
             self._seen = True
 

@@ -25,6 +25,7 @@ from edge.fusion.signals import Estimate, Signal
 SPEECH = "speech"
 CO2 = "co2"
 DOOR_SEALED = "door_sealed"
+DOOR_OPENED = "door_opened"  # a door opened on a sealed room: people may have left
 
 _LEVEL_KINDS = frozenset({"pir", "presence", "desk", "speech"})
 
@@ -159,7 +160,10 @@ class FusionEstimator:
         contributions.append((CO2, self._co2.close_step(end)))
         if self._latch.sealed:
             contributions.append((DOOR_SEALED, self._table.door_sealed.active.llr))
-        self._room.step(sum(llr for _, llr in contributions))
+        leave = self.config.tuning.door_open_leave if self._latch.take_departure(end) else 0.0
+        moved = self._room.step(sum(llr for _, llr in contributions), leave)
+        if moved:
+            contributions.append((DOOR_OPENED, moved))
         # A desk's own state hears only its sensors. The room does not simply follow its desks:
         # a seat pad feeling a jacket must not keep an empty room occupied (see "held").
         for desk, desk_filter in self._desks.items():

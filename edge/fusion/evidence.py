@@ -97,14 +97,16 @@ class Co2Tracker:
     def add(self, at: float, ppm: float) -> None:
         self._readings.append((at, ppm))
 
-    def slope(self, now: float) -> float | None:
-        """Least-squares slope in ppm per minute over the window, or None with too few readings
-        (fewer than ``min_readings``, or spanning less than half the window)."""
+    def slope(self, now: float, over: float | None = None) -> float | None:
+        """Least-squares slope in ppm per minute over the window (or its last ``over`` seconds),
+        or None with too few readings (fewer than ``min_readings``, or spanning less than half
+        of the span)."""
         window = self.settings.window
         while self._readings and self._readings[0][0] < now - window:
             self._readings.popleft()
-        points = list(self._readings)
-        if len(points) < self.settings.min_readings or points[-1][0] - points[0][0] < window / 2:
+        span = window if over is None else min(over, window)
+        points = [(t, v) for t, v in self._readings if t >= now - span]
+        if len(points) < self.settings.min_readings or points[-1][0] - points[0][0] < span / 2:
             return None
         mean_t = sum(t for t, _ in points) / len(points)
         mean_v = sum(v for _, v in points) / len(points)
@@ -118,8 +120,14 @@ class Co2Tracker:
             return 0.0
         latest = self._readings[-1][1]
         above = latest >= self.settings.baseline + self.settings.margin
-        if slope >= self.settings.rising and above:
+        if slope >= self.settings.rising and above and not self._turned(end):
             return self.likelihoods.active.llr
         if slope <= -self.settings.falling:
             return self.likelihoods.quiet.llr
         return 0.0  # flat: a ventilated room in steady state, full or empty
+
+    def _turned(self, end: float) -> bool:
+        """The long slope still rises but the recent part falls: people have left (CO2 decays
+        from the moment they go), or the ventilation caught up; either way no evidence."""
+        recent = self.slope(end, self.settings.recent)
+        return recent is not None and recent < 0.0

@@ -2,6 +2,7 @@
 
 import pytest
 
+from contract.fusion_config import FusionSection
 from edge.fusion.engine import FusionEstimator
 from edge.fusion.settings import FusionSensor, FusionSettings
 from edge.fusion.signals import Estimator, Signal
@@ -258,3 +259,55 @@ def test_door_beams_that_lost_count_do_not_hold_an_empty_room() -> None:
     assert fused[10 * MIN].band == 4  # beams do not saturate: bands up to 5
     released = first_vacant_after(fused, 20 * MIN)
     assert released is not None and released <= 26 * MIN
+
+
+def test_co2_still_rising_over_ten_minutes_after_people_left_is_not_evidence() -> None:
+    # 20 min of a meeting raising CO2 by 10 ppm/min, then everyone leaves at 20 min and it decays
+    # at 4 ppm/min: the 10-minute slope still rises for minutes, the last three minutes fall.
+    score = Score().pulses("pir", 60, 20 * MIN, every=20)
+    for i in range(0, 40 * 6):
+        at = i * 10.0
+        ppm = 500 + 10 * at / 60 if at <= 20 * MIN else 700 - 4 * (at - 20 * MIN) / 60
+        score.co2(at, ppm)
+    pir = room(("pir", "pir"))
+    long_slope_only = pir.model_copy(
+        update={"tuning": FusionSection.model_validate({"co2": {"recent": 600}})}
+    )
+    without = Score([s for s in score.signals if s.kind != "co2"])
+    released = {
+        name: first_vacant_after(s.play(settings, until=40 * MIN, every=5.0), 20 * MIN)
+        for name, s, settings in (
+            ("fused", score, pir),
+            ("pir", without, pir),
+            ("long", score, long_slope_only),
+        )
+    }
+    assert None not in released.values(), released
+    # CO2 holds the room about half the recent window longer than PIR silence alone would;
+    # trusting the 10-minute slope alone would hold it minutes longer still.
+    assert released["fused"] <= released["pir"] + 2.5 * MIN  # type: ignore[operator]
+    assert released["long"] > released["fused"] + 2 * MIN, released  # type: ignore[operator]
+
+
+def test_a_door_opened_on_a_sealed_room_then_nothing_seen_is_a_departure() -> None:
+    score = entry(Score())
+    # At 30 min everyone leaves: door open, pulses on the way out, and the door stays open.
+    score.door("door", 30 * MIN, closed=False).pulses("pir", 30 * MIN + 1, 30 * MIN + 6, every=2)
+    fused = score.play(PIR_DOOR, until=40 * MIN, every=5.0)
+    assert fused[30 * MIN].occupied
+    released = first_vacant_after(fused, 30 * MIN)
+    # Without the departure the PIR alone would take about five minutes (the old hold).
+    assert released is not None and released <= 30 * MIN + 2 * MIN
+    assert "door_opened" in fused[released].signals
+
+
+def test_someone_seen_after_the_door_opened_means_they_stayed() -> None:
+    score = entry(Score())
+    # At 30 min one of two leaves; the other moves 15 s later and 4 min later, then sits still.
+    score.door("door", 30 * MIN, closed=False).pulses("pir", 30 * MIN + 1, 30 * MIN + 4, every=2)
+    score.door("door", 30 * MIN + 5, closed=True)
+    score.level("pir", "pir", 30 * MIN + 15, 30 * MIN + 17)
+    score.level("pir", "pir", 34 * MIN, 34 * MIN + 2)
+    fused = score.play(PIR_DOOR, until=60 * MIN, every=5.0)
+    # Seen after the close: sealed again, however still the one who stayed sits.
+    assert occupied_between(fused, 30 * MIN, 60 * MIN)
