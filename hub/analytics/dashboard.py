@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, String, func, literal, select
 from sqlalchemy.orm import Session
 
 from hub.analytics.rightsizing import MIN_GROUP, RightSizing, right_size
-from hub.analytics.rollups import SUM_COLUMNS
+from hub.analytics.rollup_store import SUM_COLUMNS
 from hub.db.models import (
     ROLLUP_HOURS,
     Building,

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.api.bookings import RowId, SpaceKind, StaffCaller, booking_http_error
+from hub.api.booking_models import SpaceKind
+from hub.api.bookings import RowId, StaffCaller, booking_http_error
 from hub.api.common import UtcTime, bad_input, not_found
 from hub.api.errors import BAD_BODY, NOT_FOUND, ErrorOut
 from hub.auth.roles import Principal

@@ -10,7 +10,7 @@ the latest is sent once the interval has passed since the previous one.
 import threading
 
 from common.clock import Clock
-from hub.ingest.watermarks import OutgoingCommand, StreamKey
+from hub.ingest.watermark_types import OutgoingCommand, StreamKey
 
 ACK_INTERVAL_S = 0.5
 

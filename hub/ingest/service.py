@@ -12,9 +12,9 @@ Why this shape:
 - After each commit the hub publishes, per terminal boot it touched, the
   contiguous watermark of what it has stored (at most one ack per boot per
   0.5 s), and asks for a replay of holes that stay open
-  (hub/ingest/watermarks.py). A stream this worker cannot settle from its own
-  memory (several workers: the others hold some of its seqs) waits until its
-  ack is due and is then settled with the others in one transaction.
+  (hub/ingest/watermarks.py, replays.py). A stream this worker cannot settle
+  from its own memory (several workers: the others hold some of its seqs) waits
+  until its ack is due and is then settled with the others in one transaction.
 - Committing one transaction per batch (up to ``batch_size`` messages, or
   whatever arrived within ``batch_delay_s``) is what lets SQLite keep up with
   thousands of messages per second; decoding happens on the writer thread.
@@ -66,8 +66,9 @@ from hub.ingest.apply import (
     store_dead_letter,
 )
 from hub.ingest.ratelog import RateLimitedLog
+from hub.ingest.replays import sweep
 from hub.ingest.stats import IngestStats, StatsTally
-from hub.ingest.watermarks import (
+from hub.ingest.watermark_types import (
     Advanced,
     MarkCache,
     OutgoingCommand,
@@ -75,9 +76,8 @@ from hub.ingest.watermarks import (
     StreamKey,
     StreamTouch,
     merge_touches,
-    settle_deferred,
-    sweep,
 )
+from hub.ingest.watermarks import settle_deferred
 from hub.live import LiveBus, LiveFeed
 from hub.voice.runner import carry_out, carry_out_pending
 

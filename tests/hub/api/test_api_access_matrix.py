@@ -81,8 +81,8 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/me/webhooks"): {A, F, M},
     ("DELETE", "/api/v1/me/webhooks/{webhook_id}"): {A, F, M},
     ("GET", "/api/v1/me/notifications"): {A, F, M},
-    # Bookings (hub/api/bookings.py, calendars.py): members, facilities, admins book; displays
-    # read the day views; import and feeds are for staff.
+    # Bookings (hub/api/bookings.py, space_bookings.py, calendars.py): members, facilities,
+    # admins book; displays read the day views; import and feeds are for staff.
     ("POST", "/api/v1/bookings"): {A, F, M},
     ("GET", "/api/v1/bookings"): {A, F, M},
     ("GET", "/api/v1/bookings/{booking_id}"): {A, F, M},

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import FakeClock
 from contract import topics
 from hub.ingest.apply import BatchResult, Received, apply_batch
-from hub.ingest.watermarks import MarkCache, StreamKey
+from hub.ingest.watermark_types import MarkCache, StreamKey
 
 BOOT_1 = "20260105T075900-aaaa0001"
 BOOT_2 = "20260105T090000-bbbb0002"  # a later process start of the same terminal

@@ -3,7 +3,7 @@
 from common.clock import FakeClock
 from contract.commands import AckCommand
 from hub.ingest.acks import AckThrottle
-from hub.ingest.watermarks import OutgoingCommand
+from hub.ingest.watermark_types import OutgoingCommand
 
 
 def ack(device: str, boot: str, through: int) -> OutgoingCommand:

@@ -40,7 +40,7 @@ from hub.db.models import DeadLetter, Device, DeviceStatusChange, IngestedMessag
 from hub.ingest import IngestStats
 from hub.ingest import service as ingest_service
 from hub.ingest.apply import Received
-from hub.ingest.watermarks import ReplayPolicy
+from hub.ingest.watermark_types import ReplayPolicy
 
 pytestmark = pytest.mark.integration
 

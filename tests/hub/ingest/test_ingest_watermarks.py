@@ -9,7 +9,8 @@ from common.clock import FakeClock
 from contract.commands import AckCommand, ReplayCommand
 from hub.db.models import GivenUpRange, IngestStream
 from hub.ingest.apply import BatchResult
-from hub.ingest.watermarks import (
+from hub.ingest.replays import missing_ranges, sweep
+from hub.ingest.watermark_types import (
     GAP_GRACE_S,
     REPLAY_INTERVAL_S,
     MarkCache,
@@ -17,10 +18,8 @@ from hub.ingest.watermarks import (
     StreamKey,
     StreamTouch,
     merge_touches,
-    missing_ranges,
-    settle_deferred,
-    sweep,
 )
+from hub.ingest.watermarks import settle_deferred
 
 Factory = sessionmaker[Session]
 
