@@ -68,22 +68,66 @@ class StatusData(_Data):
 SpaceKind = Literal["room", "desk"]
 
 
+#: The highest headcount band a message may carry ("20 or more").
+MAX_BAND = 20
+#: P(occupied), and how sure a band is: 0..1.
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Band = Annotated[int, Field(ge=0, le=MAX_BAND)]
+BandTop = Annotated[int, Field(ge=1, le=MAX_BAND)]
+
+
+def _band_within_top(band: int | None, band_top: int | None) -> None:
+    if band is not None and band_top is not None and band > band_top:
+        raise ValueError(f"band ({band}) is above band_top ({band_top})")
+
+
 class OccupancyData(_Data):
-    """A change of a room's or desk's occupancy. The envelope's ``ts`` is when it happened."""
+    """A change of a room's or desk's occupancy. The envelope's ``ts`` is when it happened.
+
+    Sent on every change of ``occupied``; with fusion, for a room also when its band changed
+    and the new band held for 30 s. The fusion fields are optional (None: no fusion, or not
+    known), so terminals running hold rules and older messages stay valid.
+    """
 
     space: SpaceKind
     space_id: Slug
     occupied: bool
-    # Sensor ids whose readings decided this state (for explanations in the hub).
+    # The sources that decided this state, strongest first: sensor ids, and with fusion also
+    # "speech", "co2" and "door_sealed" (for explanations in the hub).
     signals: list[str] = Field(default_factory=list)
     # True for the state reported at start-up, which is not a change seen by sensors.
     initial: bool = False
+    # Fusion: P(occupied) at ``ts``.
+    probability: Share | None = None
+    # Fusion: headcount band 0, 1, 2, ...; ``band == band_top`` means "band_top or more".
+    # None: the number is unknown (and always for a desk).
+    band: Band | None = None
+    # Fusion: the room's top band (3 for Density's 0/1/2/3+, 5 with a counter that counts on).
+    band_top: BandTop | None = None
+    band_confidence: Share | None = None
+
+    @model_validator(mode="after")
+    def _band(self) -> "OccupancyData":
+        _band_within_top(self.band, self.band_top)
+        return self
 
 
 class SpaceState(_Data):
+    """One space in a heartbeat: its state as last reported, with the same optional fields."""
+
     space: SpaceKind
     space_id: Slug
     occupied: bool
+    signals: list[str] = Field(default_factory=list)
+    probability: Share | None = None
+    band: Band | None = None
+    band_top: BandTop | None = None
+    band_confidence: Share | None = None
+
+    @model_validator(mode="after")
+    def _band(self) -> "SpaceState":
+        _band_within_top(self.band, self.band_top)
+        return self
 
 
 class HeartbeatData(_Data):

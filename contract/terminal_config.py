@@ -225,8 +225,15 @@ class SensorSection(_Strict):
         return [(f, p) for f in SENSOR_PIN_FIELDS if (p := getattr(self, f)) is not None]
 
 
+#: How the terminal decides occupancy (docs/sensors.md): Bayesian fusion of every signal
+#: (docs/fusion.md, the ``fusion:`` section), or the hold rules of edge/occupancy.py.
+OccupancyEstimator = Literal["fusion", "holds"]
+
+
 class OccupancySection(_Strict):
-    # A PIR pulses while people move; the room stays occupied this long after the last pulse.
+    estimator: OccupancyEstimator = "fusion"
+    # Hold rules only: a PIR pulses while people move; the room stays occupied this long after
+    # the last pulse (fusion weighs silence instead: fusion.likelihoods).
     room_hold: Duration = 300.0
     desk_hold: Duration = 600.0
     heartbeat: Duration = 60.0

@@ -1,22 +1,28 @@
-"""The terminal's main loop: sensor events in, occupancy messages out.
+"""The terminal's main loop: sensor events and other signals in, occupancy messages out.
 
-One thread owns the state machine. It sleeps on the event queue until the
-next thing can happen without input (a hold running out, a heartbeat), with
-deadlines taken from the injected clock and turned into real waits (a
-simulated clock at 600x waits 1/600 of the virtual time).
+One thread owns the occupancy engine (edge/occupancy_engine.py: fusion or hold rules). It
+sleeps on the event queue until the next thing can happen without input (a fusion step
+ending, a hold running out, the people counters' next reading, a heartbeat), with deadlines
+taken from the injected clock and turned into real waits (a simulated clock at 600x waits
+1/600 of the virtual time). Other threads hand it signals through :meth:`Agent.feed` (the
+speech-activity flag, CO2 in a simulation).
 """
 
 import logging
 import queue
 import threading
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from common.clock import Clock
-from edge.occupancy import OccupancyMachine, StateChange
+from edge.counter_poller import CounterPoller
+from edge.fusion.signals import Signal
+from edge.occupancy import SpaceSnapshot, StateChange
+from edge.occupancy_engine import OccupancyEngine
 from edge.publisher import Publisher
 from edge.sensors import EventQueue, SensorEvent
-from edge.simclock import real_seconds_until, wall_time_at
+from edge.simclock import monotonic_at, real_seconds_until, wall_time_at
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +33,16 @@ MAX_WAIT_S = 5.0
 class Agent:
     def __init__(
         self,
-        machine: OccupancyMachine,
+        engine: OccupancyEngine,
         publisher: Publisher,
         events: EventQueue,
         clock: Clock,
         heartbeat_s: float,
         timezone: ZoneInfo,
+        counters: CounterPoller | None = None,
     ) -> None:
-        self._machine = machine
+        self._engine = engine
+        self._counters = counters
         self._publisher = publisher
         self._builder = publisher.builder
         self._events = events
@@ -50,15 +58,24 @@ class Agent:
     def publish_initial_state(self) -> None:
         """The room and every desk as they are now, flagged ``initial``."""
         ts = self._clock.now()
-        for space in self._machine.snapshot():
+        for space in self._engine.snapshot():
             self._publisher.send(partial(self._builder.occupancy, space, ts, initial=True))
             log.info(
                 "%s %s %s at start%s",
                 space.space,
                 space.space_id,
                 "occupied" if space.occupied else "vacant",
-                _signals(space.signals),
+                _details(space),
             )
+
+    def feed(self, signal: Signal) -> None:
+        """A signal for the occupancy engine from another thread (the speech flag, CO2)."""
+        self._events.put(signal)
+
+    def speech_changed(self, active: bool, at: datetime) -> None:
+        """The speech-activity flag changed at wall time ``at`` (``ActivityFlag``'s listener)."""
+        at_monotonic = monotonic_at(self._clock, at)
+        self.feed(Signal("speech", "speech", at_monotonic, 1.0 if active else 0.0))
 
     def wake(self) -> None:
         """Make :meth:`run` look at its stop flag now (any thread; not a signal handler)."""
@@ -68,8 +85,9 @@ class Agent:
         while not stop.is_set():
             self.process(self._wait_for_event())
 
-    def process(self, first: SensorEvent | None = None) -> None:
-        """Handle ``first`` and every queued event, then let the clock's time pass."""
+    def process(self, first: SensorEvent | Signal | None = None) -> None:
+        """Handle ``first`` and every queued input, read the counters if due, then let the
+        clock's time pass."""
         batch = [first] if first is not None else []
         while True:  # drain what is already there: one burst, one pass
             try:
@@ -79,20 +97,31 @@ class Agent:
             if item is not None:
                 batch.append(item)
         now = self._clock.monotonic()
-        for event in batch:
-            self._handle(event)
-        self._publish_changes(self._machine.advance(now))
+        for item in batch:
+            if isinstance(item, SensorEvent):
+                self._handle(item)
+            else:
+                self._publish_changes(self._engine.observe(item))
+        if self._counters is not None:
+            for signal in self._counters.poll(now):
+                self._publish_changes(self._engine.observe(signal))
+        self._publish_changes(self._engine.advance(now))
         if now >= self._next_heartbeat:
             self._heartbeat(now)
 
     def next_wake(self) -> float:
-        """Monotonic time of the next hold expiry or heartbeat, whichever is first."""
-        deadline = self._machine.next_deadline()
-        return self._next_heartbeat if deadline is None else min(deadline, self._next_heartbeat)
+        """Monotonic time of the next engine deadline (a fusion step's end, a hold running
+        out), counter reading or heartbeat, whichever is first."""
+        deadlines = [
+            self._next_heartbeat,
+            self._engine.next_deadline(),
+            self._counters.next_due() if self._counters is not None else None,
+        ]
+        return min(d for d in deadlines if d is not None)
 
     # -- internals ---------------------------------------------------------------
 
-    def _wait_for_event(self) -> SensorEvent | None:
+    def _wait_for_event(self) -> SensorEvent | Signal | None:
         timeout = min(real_seconds_until(self._clock, self.next_wake()), MAX_WAIT_S)
         try:
             return self._events.get(timeout=timeout) if timeout > 0 else None
@@ -102,8 +131,7 @@ class Agent:
     def _handle(self, event: SensorEvent) -> None:
         ts = wall_time_at(self._clock, event.at_monotonic)
         self._publisher.send(partial(self._builder.sensor_event, event, ts))
-        changes = self._machine.sensor_changed(event.sensor_id, event.active, event.at_monotonic)
-        self._publish_changes(changes)
+        self._publish_changes(self._engine.sensor_changed(event))
 
     def _publish_changes(self, changes: list[StateChange]) -> None:
         for change in changes:
@@ -116,11 +144,11 @@ class Agent:
                 change.space_id,
                 "occupied" if change.occupied else "vacant",
                 ts.astimezone(self._tz).isoformat(timespec="seconds"),
-                _signals(change.signals),
+                _details(change),
             )
 
     def _heartbeat(self, now: float) -> None:
-        spaces = self._machine.snapshot()
+        spaces = self._engine.snapshot()
         uptime = now - self._started
         ts = self._clock.now()
         self._publisher.send(
@@ -155,5 +183,12 @@ class Agent:
         )
 
 
-def _signals(signals: tuple[str, ...]) -> str:
-    return f" ({', '.join(signals)})" if signals else ""
+def _details(space: StateChange | SpaceSnapshot) -> str:
+    """For the log: what decided, and fusion's numbers (' (pir-1, door_sealed) p=0.97 band 2')."""
+    text = f" ({', '.join(space.signals)})" if space.signals else ""
+    if space.probability is not None:
+        text += f" p={space.probability:.2f}"
+    if space.band is not None:
+        top = "+" if space.band == space.band_top else ""
+        text += f" band {space.band}{top}"
+    return text

@@ -16,7 +16,6 @@ import sys
 import tempfile
 import threading
 from enum import StrEnum
-from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -31,31 +30,29 @@ from contract.envelope import new_boot_id
 from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
 from edge.calibrate_cli import app as calibrate_app
+from edge.counter_poller import CounterPoller
+from edge.counting.hardware import open_counters
 from edge.credentials import CredentialError, resolve_secret
+from edge.fusion.sessions import Played, SessionError
 from edge.link import SpoolSettings, TerminalLink, open_link
-from edge.occupancy import OccupancyLayout, OccupancyMachine
-from edge.player import ScenarioPlayer
+from edge.occupancy_engine import build_engine
 from edge.publisher import Identity, MessageBuilder, Sequencer
 from edge.runner import Terminal
 from edge.scenario import (
-    LoadedScenario,
     ScenarioError,
-    check_against_config,
-    load_scenario,
     shipped_scenarios,
 )
 from edge.sensors import (
     EventQueue,
     HardwareUnavailable,
-    MockSensorDriver,
     SensorBank,
     SensorSetupError,
     raspberry_pi_pin_factory,
 )
-from edge.simclock import SimulatedClock, parse_start
+from edge.session_player import load_played
+from edge.simulation import Simulation, simulate_scenario, simulate_session
 from edge.speech_runtime import SpeechRuntime, SpeechUnavailable, load_speech
 from edge.spool import SpoolLocked
-from edge.timeline import compile_timeline
 from edge.validation import summary, validate_report
 
 log = logging.getLogger("edge")
@@ -111,7 +108,9 @@ def scenarios(
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The terminal's config file.")],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="The terminal's config file.")
+    ] = None,
     simulate: Annotated[
         str | None,
         typer.Option(
@@ -119,17 +118,30 @@ def run(
             help="No hardware: drive mock pins from a scenario file or shipped name.",
         ),
     ] = None,
+    session: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="No hardware: play a labelled fusion session (a file or a shipped name, "
+            "edge/fusion/sessions/library) in its own room; instead of --config and --simulate.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="With --session: which play of it (default 0).")
+    ] = None,
     speed: Annotated[
         float | None,
         typer.Option(
-            min=1.0, help="With --simulate: run time this many times faster until caught up."
+            min=1.0,
+            help="With --simulate or --session: run time this many times faster until caught up.",
         ),
     ] = None,
     start: Annotated[
         str | None,
         typer.Option(
             metavar="WHEN",
-            help="With --simulate: start time, ISO-8601 with offset or -2h, -1d (default now).",
+            help="With --simulate or --session: start time, ISO-8601 with offset or -2h, -1d "
+            "(default: now; with --session, so that the session ends now).",
         ),
     ] = None,
     broker_host: Annotated[str | None, typer.Option(help="Overrides mqtt.host.")] = None,
@@ -165,8 +177,17 @@ def run(
     log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
 ) -> None:
     """Run the terminal: read sensors, publish occupancy until SIGTERM or Ctrl-C."""
-    if simulate is None and (speed is not None or start is not None):
-        raise typer.BadParameter("--speed and --start only go with --simulate SCENARIO")
+    if session is not None and (config, simulate, speech_from) != (None, None, None):
+        raise typer.BadParameter(
+            "--session plays in the session's own room: leave out --config, --simulate and "
+            "--speech-from (--broker-host, --broker-port and --prefix still apply)"
+        )
+    if session is None and config is None:
+        raise typer.BadParameter("--config FILE is needed (or --session NAME)")
+    if simulate is None and session is None and (speed is not None or start is not None):
+        raise typer.BadParameter("--speed and --start only go with --simulate or --session")
+    if seed is not None and session is None:
+        raise typer.BadParameter("--seed only goes with --session NAME")
     if prefix is not None and (
         not prefix or any(c in prefix for c in "+#\0") or prefix.startswith("/")
     ):
@@ -174,22 +195,30 @@ def run(
             "the prefix must be non-empty, must not start with '/' or contain + or #"
         )
     _setup_logging(log_level)
-    cfg = _load_config(config)
+    played: Played | None = None
+    if session is not None:
+        played, cfg = _load_session(session, seed or 0)
+        source, config_bytes = f"session:{played.loaded.source}", cfg.model_dump_json().encode()
+    else:
+        assert config is not None
+        cfg = _load_config(config)
+        source, config_bytes = str(config.resolve()), config.read_bytes()
     if cfg.occupancy.heartbeat <= 0:
-        _fail(f"{config}: occupancy.heartbeat must be more than 0 s")
+        _fail(f"{source}: occupancy.heartbeat must be more than 0 s")
     try:
         password = resolve_secret(cfg.mqtt.password, os.environ)
     except CredentialError as exc:
         _fail(str(exc))
     real = SystemClock()
     clock: Clock = real
-    loaded: LoadedScenario | None = None
+    sim: Simulation | None = None
     try:
         if simulate is not None:
-            loaded = load_scenario(simulate)
-            check_against_config(loaded, cfg, str(config))
-            clock = SimulatedClock(parse_start(start or "now", real.now()), speed or 1.0, real)
-            pin_factory: Any = _mock_pin_factory()
+            sim = simulate_scenario(simulate, cfg, str(config), start, speed or 1.0, real)
+        elif played is not None:
+            sim = simulate_session(played, cfg, start, speed or 1.0, real)
+        if sim is not None:
+            clock, pin_factory = sim.clock, sim.pin_factory
         else:
             pin_factory = raspberry_pi_pin_factory()
     except ScenarioError as exc:
@@ -202,16 +231,14 @@ def run(
         sensors = SensorBank(cfg.sensors, pin_factory, clock, events)
     except SensorSetupError as exc:
         _fail(str(exc))
-    machine = OccupancyMachine(
-        OccupancyLayout.from_config(cfg), clock.monotonic(), sensors.active_now()
-    )
+    engine = build_engine(cfg, clock.monotonic(), sensors.active_now())
     identity = Identity(
         prefix=prefix or cfg.mqtt.prefix,
         room_id=cfg.room.id,
         device_id=cfg.terminal.id,
         boot=new_boot_id(),
         software_version=_software_version(),
-        config_version=hashlib.sha256(config.read_bytes()).hexdigest()[:12],
+        config_version=hashlib.sha256(config_bytes).hexdigest()[:12],
     )
     builder = MessageBuilder(identity, Sequencer())
     address = BrokerAddress(
@@ -223,7 +250,7 @@ def run(
         password=password,
         tls=cfg.mqtt.tls,
     )
-    spool_path = spool or _spool_path(cfg, config, simulate is not None, address, identity.prefix)
+    spool_path = spool or _spool_path(cfg, source, sim is not None, address, identity.prefix)
     spool_settings = SpoolSettings(
         spool_path,
         max_messages=cfg.spool.max_messages,
@@ -236,19 +263,13 @@ def run(
         _fail(str(exc))
     except (OSError, sqlite3.Error) as exc:
         _fail(f"cannot open the spool {spool_path}: {exc} (choose another with --spool PATH)")
-    timezone = ZoneInfo(cfg.room.timezone)
-    agent = Agent(machine, link.publisher, events, clock, cfg.occupancy.heartbeat, timezone)
-    player = None
-    if loaded is not None:
-        driver = MockSensorDriver(sensors, cfg.sensors)
-        timeline = partial(compile_timeline, loaded.scenario, timezone)
-        player = ScenarioPlayer(timeline, driver.set_active, clock, loaded.scenario.name)
-        log.info(
-            "simulating %r from %s at %gx",
-            loaded.scenario.name,
-            clock.now().astimezone(timezone).isoformat(timespec="seconds"),
-            speed or 1.0,
-        )
+    tz = ZoneInfo(cfg.room.timezone)
+    counters = None
+    if engine.hears_counts:  # fusion: the people counters, read about once a second
+        found = sim.counters(cfg) if sim else open_counters(cfg.sensors, pin_factory, clock, tz)
+        counters = CounterPoller(found, clock.monotonic())
+    agent = Agent(engine, link.publisher, events, clock, cfg.occupancy.heartbeat, tz, counters)
+    player = sim.player(cfg, sensors, link.publisher, agent, tz) if sim else None
     log.info(
         "terminal %s (room %s) -> %s:%s prefix %s, boot %s, spool %s (%d unconfirmed)",
         cfg.terminal.id,
@@ -260,7 +281,9 @@ def run(
         spool_path,
         link.spool.pending,
     )
-    speech = _speech(cfg, link, clock, speech_from, pin_factory, speech_realtime)
+    speech = None
+    if played is None:  # a session plays its own speech flag
+        speech = _speech(cfg, link, agent, clock, speech_from, pin_factory, speech_realtime)
     stop = threading.Event()
     _stop_on_signals(stop, agent)
     Terminal(
@@ -272,12 +295,14 @@ def run(
         delivery=link.deliverer,
         spool=link.spool,
         speech=speech,
+        counters=counters,
     ).run(stop)
 
 
 def _speech(
     cfg: TerminalConfig,
     link: TerminalLink,
+    agent: Agent,
     clock: Clock,
     speech_from: Path | None,
     pin_factory: Any,
@@ -294,6 +319,7 @@ def _speech(
             speech_from=speech_from,
             pin_factory=pin_factory,
             realtime=realtime,
+            on_activity=agent.speech_changed,  # occupancy hears the flag in-process
         )
     except SpeechUnavailable as exc:
         # Occupancy matters more than minutes: keep sensing, and say why speech is off.
@@ -309,8 +335,15 @@ def _speech(
     return speech
 
 
+def _load_session(reference: str, seed: int) -> tuple[Played, TerminalConfig]:
+    try:
+        return load_played(reference, seed)
+    except SessionError as exc:
+        _fail(*(str(p) for p in exc.problems))
+
+
 def _spool_path(
-    cfg: TerminalConfig, config: Path, simulated: bool, address: BrokerAddress, prefix: str
+    cfg: TerminalConfig, source: str, simulated: bool, address: BrokerAddress, prefix: str
 ) -> Path:
     if cfg.spool.path is not None:
         return Path(cfg.spool.path)
@@ -318,7 +351,7 @@ def _spool_path(
         return Path(default_spool_path(cfg.terminal.id))
     # A simulated terminal keeps its spool across restarts of the same set-up (config file,
     # broker, prefix), but never re-publishes another test's or demo's messages.
-    setup = f"{config.resolve()}|{address.host}:{address.port}|{prefix}"
+    setup = f"{source}|{address.host}:{address.port}|{prefix}"
     key = hashlib.sha256(setup.encode()).hexdigest()[:12]
     directory = Path(tempfile.gettempdir()) / f"quorum-spool-{os.getuid()}"
     return directory / f"{cfg.terminal.id}-{key}.sqlite"
@@ -329,12 +362,6 @@ def _load_config(path: Path) -> TerminalConfig:
         return load_terminal_config(path)
     except ConfigError as exc:
         _fail(*(str(p) for p in exc.problems))
-
-
-def _mock_pin_factory() -> Any:
-    from gpiozero.pins.mock import MockFactory
-
-    return MockFactory()
 
 
 def _stop_on_signals(stop: threading.Event, agent: Agent) -> None:

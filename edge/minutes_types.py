@@ -62,12 +62,20 @@ SourceFactory = Callable[[], AudioSource]
 PipelineFactory = Callable[[SessionOptions, ActivityCallback], Pipeline]
 
 
-class ActivityFlag:
-    """Publishes ``speech_activity`` when the flag changes (and only then)."""
+#: ``on_change(active, at)``: the flag changed at wall time ``at`` (occupancy fusion hears it).
+FlagListener = Callable[[bool, datetime], None]
 
-    def __init__(self, publisher: Publisher, enabled: bool = True) -> None:
+
+class ActivityFlag:
+    """Publishes ``speech_activity`` when the flag changes (and only then), and tells
+    ``on_change`` (the terminal's occupancy engine, in-process)."""
+
+    def __init__(
+        self, publisher: Publisher, enabled: bool = True, on_change: FlagListener | None = None
+    ) -> None:
         self._publisher = publisher
         self._enabled = enabled
+        self._on_change = on_change
         self._active = False
         self._lock = threading.Lock()
 
@@ -81,3 +89,5 @@ class ActivityFlag:
                 return
             self._active = active
             self._publisher.send(partial(self._publisher.builder.speech_activity, active, at))
+            if self._on_change is not None:
+                self._on_change(active, at)

@@ -14,8 +14,11 @@ Rules (docs/sensors.md explains them for people):
 - The room listens to PIR motion and mmWave presence; desks to their
   desk_presence sensors. In a desk_area room desk sensors are room activity
   too, and the room is not vacant while any desk is still occupied.
-- door_contact does not decide occupancy here (fusion comes later); the agent
-  still publishes its transitions as sensor events.
+- door_contact does not decide occupancy here (fusion does: edge/fusion_occupancy.py);
+  the agent still publishes its transitions as sensor events.
+
+The terminal runs these rules with ``occupancy.estimator: holds``; the default is fusion
+(edge/occupancy_engine.py chooses).
 """
 
 from collections.abc import Iterable
@@ -36,8 +39,13 @@ class StateChange:
     occupied: bool
     at_monotonic: float
     # Sensor ids that decided: the one that became active, or the one whose
-    # activity ended last when the hold ran out.
+    # activity ended last when the hold ran out (with fusion: the sources that decided).
     signals: tuple[str, ...]
+    # Fusion only (edge/fusion_occupancy.py); None from the hold rules.
+    probability: float | None = None
+    band: int | None = None
+    band_top: int | None = None
+    band_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,10 @@ class SpaceSnapshot:
     space_id: str
     occupied: bool
     signals: tuple[str, ...]
+    probability: float | None = None
+    band: int | None = None
+    band_top: int | None = None
+    band_confidence: float | None = None
 
 
 @dataclass(frozen=True)

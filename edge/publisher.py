@@ -171,6 +171,10 @@ class MessageBuilder:
             occupied=change.occupied,
             signals=list(change.signals),
             initial=initial,
+            probability=_share(change.probability),
+            band=change.band,
+            band_top=change.band_top,
+            band_confidence=_share(change.band_confidence),
         )
         return self._message(self._occupancy_topic, "occupancy", data, ts)
 
@@ -181,7 +185,17 @@ class MessageBuilder:
             uptime_s=max(0.0, uptime_s),
             interval_s=interval_s,
             spaces=[
-                SpaceState(space=s.space, space_id=s.space_id, occupied=s.occupied) for s in spaces
+                SpaceState(
+                    space=s.space,
+                    space_id=s.space_id,
+                    occupied=s.occupied,
+                    signals=list(s.signals),
+                    probability=_share(s.probability),
+                    band=s.band,
+                    band_top=s.band_top,
+                    band_confidence=_share(s.band_confidence),
+                )
+                for s in spaces
             ],
         )
         # QoS 1 like the rest: a lost heartbeat would look like a dead terminal.
@@ -244,6 +258,11 @@ class MessageBuilder:
         )
         # QoS 1 for everything: status, ledger messages and heartbeats alike.
         return Outgoing(topic, envelope.to_json(), 1, retain, envelope.boot, envelope.seq)
+
+
+def _share(value: float | None) -> float | None:
+    """A probability as sent: four decimals say all there is to say, and keep messages short."""
+    return None if value is None else round(value, 4)
 
 
 class Publisher:

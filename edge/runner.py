@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from edge.agent import Agent
-from edge.player import ScenarioPlayer
 from edge.publisher import Publisher
 from edge.sensors import SensorBank
 
@@ -40,6 +39,15 @@ class Closeable(Protocol):
     def close(self) -> None: ...
 
 
+class Player(Protocol):
+    """Plays the world in simulation (``edge.player.ScenarioPlayer``,
+    ``edge.session_player.SessionPlayer``)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 5.0) -> None: ...
+
+
 class Speech(Protocol):
     """Minutes sessions (``edge.speech_runtime.SpeechRuntime``)."""
 
@@ -56,10 +64,11 @@ class Terminal:
     publisher: Publisher
     agent: Agent
     sensors: SensorBank
-    player: ScenarioPlayer | None = None
+    player: Player | None = None
     delivery: Delivery | None = None
     spool: Closeable | None = None
     speech: Speech | None = None
+    counters: Closeable | None = None  # the people counters (edge.counter_poller)
     # How long to hold back the first messages so that "online" comes first.
     first_connect_wait_s: float = 10.0
     # How long shutdown waits for the broker to ack the offline status.
@@ -108,3 +117,5 @@ class Terminal:
         if self.spool is not None:
             self.spool.close()  # checkpoints the WAL into the database file
         self.sensors.close()
+        if self.counters is not None:
+            self.counters.close()

@@ -23,6 +23,7 @@ from gpiozero import DigitalInputDevice
 
 from common.clock import Clock
 from contract.terminal_config import BINARY_KINDS, SensorKind, SensorSection
+from edge.fusion.signals import Signal
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ class SensorEvent:
     at_monotonic: float
 
 
-#: The agent's inbox: sensor events, or None to wake it up (e.g. on shutdown).
-EventQueue = queue.Queue[SensorEvent | None]
+#: The agent's inbox: sensor events, other occupancy signals (the speech flag, CO2 in a
+#: simulation), or None to wake it up (e.g. on shutdown).
+EventQueue = queue.Queue[SensorEvent | Signal | None]
 
 
 class HardwareUnavailable(RuntimeError):

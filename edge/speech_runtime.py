@@ -30,6 +30,7 @@ from edge.consent import Consent, MinutesLight, load_piper_announcer
 from edge.microphone import SharedMicrophone
 from edge.minutes import ActivityFlag, Minutes
 from edge.minutes_delete import SessionEraser
+from edge.minutes_types import FlagListener
 from edge.mute import MuteControl
 from edge.paced_source import PacedSource
 from edge.publisher import Publisher
@@ -152,10 +153,12 @@ def load_speech(
     speech_from: Path | None = None,
     pin_factory: Any = None,
     realtime: bool = False,
+    on_activity: FlagListener | None = None,
 ) -> SpeechRuntime:
     """Build the real runtime (loads the model: about half a second), or SpeechUnavailable.
 
-    ``realtime``: play ``speech_from`` at its own pace, like a microphone."""
+    ``realtime``: play ``speech_from`` at its own pace, like a microphone. ``on_activity``
+    hears every change of the speech-activity flag (occupancy fusion)."""
     transcriber = _load_transcriber(settings)
     # A file read as fast as it is taken waits for its slowest consumer; a microphone (or a
     # file at its own pace) waits for nobody.
@@ -164,7 +167,7 @@ def load_speech(
         lossless=speech_from is not None and not realtime,
     )
     open_source = microphone.subscribe
-    activity = ActivityFlag(publisher, enabled=settings.activity)
+    activity = ActivityFlag(publisher, enabled=settings.activity, on_change=on_activity)
     record_dir = Path(settings.record_dir) if settings.record_audio else None
     listener = None
     if settings.activity and speech_from is None:  # a file is for sessions, not listening

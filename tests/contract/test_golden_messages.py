@@ -20,7 +20,15 @@ from contract.commands import (
 )
 from contract.envelope import Envelope
 from contract.intent_data import IntentData
-from contract.messages import DATA_MODELS, TYPE_CHANNELS, ContractError, Reason, decode
+from contract.messages import (
+    DATA_MODELS,
+    TYPE_CHANNELS,
+    ContractError,
+    HeartbeatData,
+    OccupancyData,
+    Reason,
+    decode,
+)
 from contract.topics import parse_topic
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
@@ -316,3 +324,75 @@ def test_the_spool_never_drops_intents() -> None:
 
     topic, _ = _intent()
     assert classify(topic) is MessageClass.SPEECH and MessageClass.SPEECH not in DROP_ORDER
+
+
+# -- occupancy fusion fields (optional) ------------------------------------------------------
+
+
+def _golden(stem: str) -> tuple[str, dict]:
+    example = json.loads((Path(__file__).parent / "golden" / f"{stem}.json").read_text())
+    return example["topic"], example["payload"]
+
+
+def test_fused_occupancy_carries_probability_band_and_reasons() -> None:
+    topic, payload = _golden("occupancy_room_fused")
+    data = decode(topic, orjson.dumps(payload)).data
+    assert isinstance(data, OccupancyData)
+    assert (data.probability, data.band, data.band_top, data.band_confidence) == (
+        0.99,
+        2,
+        3,
+        0.86,
+    )
+    assert data.signals == ["radar-count", "door_sealed", "speech"]
+
+
+def test_occupancy_without_fusion_fields_leaves_them_unknown() -> None:
+    topic, payload = _golden("occupancy_room")
+    data = decode(topic, orjson.dumps(payload)).data
+    assert isinstance(data, OccupancyData)
+    assert (data.probability, data.band, data.band_top, data.band_confidence) == (None,) * 4
+
+
+def test_heartbeat_spaces_carry_the_same_fields() -> None:
+    topic, payload = _golden("heartbeat_fused")
+    data = decode(topic, orjson.dumps(payload)).data
+    assert isinstance(data, HeartbeatData)
+    room = data.spaces[0]
+    assert (room.band, room.band_top, room.signals) == (2, 3, ["radar-count", "door_sealed"])
+    old_topic, old_payload = _golden("heartbeat")
+    old = decode(old_topic, orjson.dumps(old_payload)).data
+    assert isinstance(old, HeartbeatData)
+    assert all(s.signals == [] and s.band is None for s in old.spaces)
+
+
+@pytest.mark.parametrize(
+    ("fields", "complaint"),
+    [
+        ({"band": 4, "band_top": 3}, "band (4) is above band_top (3)"),
+        ({"band": 21}, "band"),
+        ({"band": -1}, "band"),
+        ({"band_top": 0}, "band_top"),
+        ({"probability": 1.2}, "probability"),
+        ({"band_confidence": -0.1}, "band_confidence"),
+    ],
+)
+def test_bad_fusion_fields_are_invalid_data(fields: dict, complaint: str) -> None:
+    for stem in ("occupancy_room_fused", "heartbeat_fused"):
+        topic, payload = _golden(stem)
+        data = dict(payload["data"])
+        if stem.startswith("heartbeat"):
+            data["spaces"] = [data["spaces"][0] | fields]
+        else:
+            data |= fields
+        with pytest.raises(ContractError) as caught:
+            decode(topic, orjson.dumps(payload | {"data": data}))
+        assert caught.value.reason is Reason.INVALID_DATA
+        assert complaint in caught.value.detail
+
+
+def test_a_band_may_equal_its_top() -> None:
+    topic, payload = _golden("occupancy_room_fused")
+    data = payload["data"] | {"band": 3, "band_top": 3}
+    decoded = decode(topic, orjson.dumps(payload | {"data": data})).data
+    assert isinstance(decoded, OccupancyData) and decoded.band == decoded.band_top == 3

@@ -229,3 +229,18 @@ def test_bad_speech_sections_are_located(tmp_path: Path, extra: str, path: str) 
     with pytest.raises(ConfigError) as caught:
         load_terminal_config(write(tmp_path, VALID + extra))
     assert any(path in str(p) for p in caught.value.problems), caught.value.problems
+
+
+def test_the_occupancy_estimator_defaults_to_fusion(tmp_path: Path) -> None:
+    assert load_terminal_config(write(tmp_path, VALID)).occupancy.estimator == "fusion"
+    text = VALID.replace("{room_hold: 4m30s}", "{estimator: holds, room_hold: 4m30s}")
+    assert load_terminal_config(write(tmp_path, text)).occupancy.estimator == "holds"
+
+
+def test_an_unknown_estimator_is_named_with_its_choices(tmp_path: Path) -> None:
+    text = VALID.replace("{room_hold: 4m30s}", "{estimator: bayes}")
+    with pytest.raises(ConfigError) as caught:
+        load_terminal_config(write(tmp_path, text))
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("occupancy.estimator", 14)
+    assert "'fusion'" in problem.message and "'holds'" in problem.message

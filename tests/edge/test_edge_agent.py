@@ -1,6 +1,9 @@
 """The agent loop, publisher and lifecycle with a fake clock and a recording sink.
 
-Every message the agent publishes is decoded with ``contract.messages.decode``.
+Every message the agent publishes is decoded with ``contract.messages.decode``. The ``rig``
+runs the hold rules (``occupancy.estimator: holds``): its tests check hold timings, or need a
+change the moment an event arrives (fusion decides at the end of a 5 s step). Fusion through
+the agent is tested in test_edge_agent_fusion.py.
 """
 
 import queue
@@ -27,6 +30,7 @@ from contract.messages import (
 from contract.terminal_config import TerminalConfig
 from edge.agent import Agent
 from edge.occupancy import OccupancyLayout, OccupancyMachine
+from edge.occupancy_engine import HoldsEngine, build_engine
 from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
 from edge.runner import Terminal
 from edge.sensors import EventQueue, MockSensorDriver, SensorBank
@@ -74,7 +78,7 @@ def rig(aurora_config: TerminalConfig) -> Iterator[Rig]:
     machine = OccupancyMachine(OccupancyLayout.from_config(aurora_config), clock.monotonic())
     identity = Identity("quorum", "hq-f1-aurora", "term-hq-f1-aurora", "boot-1", "0.1.0", "abc")
     publisher = Publisher(MessageBuilder(identity, Sequencer()), sink, clock)
-    agent = Agent(machine, publisher, events, clock, 60.0, ZoneInfo("Europe/Berlin"))
+    agent = Agent(HoldsEngine(machine), publisher, events, clock, 60.0, ZoneInfo("Europe/Berlin"))
     yield Rig(
         clock, sink, publisher, agent, bank, MockSensorDriver(bank, aurora_config.sensors), events
     )
@@ -201,17 +205,23 @@ def test_the_will_is_a_retained_offline_status(rig: Rig) -> None:
     assert message.envelope.seq == STATE_SEQ and will.retain and will.qos == 1
 
 
-def test_every_message_of_a_desk_area_decodes(east_desks_config: TerminalConfig) -> None:
+@pytest.mark.parametrize("estimator", ["holds", "fusion"])
+def test_every_message_of_a_desk_area_decodes(
+    east_desks_config: TerminalConfig, estimator: str
+) -> None:
+    config = east_desks_config.model_copy(
+        update={
+            "occupancy": east_desks_config.occupancy.model_copy(update={"estimator": estimator})
+        }
+    )
     clock, sink, events = FakeClock(), RecordingSink(), queue.Queue[Any]()
     factory = MockFactory()
-    bank = SensorBank(east_desks_config.sensors, factory, clock, events)
+    bank = SensorBank(config.sensors, factory, clock, events)
     try:
-        machine = OccupancyMachine(
-            OccupancyLayout.from_config(east_desks_config), clock.monotonic()
-        )
+        engine = build_engine(config, clock.monotonic())
         identity = Identity("quorum/site-a", "hq-f2-east", "term-hq-f2-east-desks", "b")
         publisher = Publisher(MessageBuilder(identity, Sequencer()), sink, clock)
-        agent = Agent(machine, publisher, events, clock, 30.0, ZoneInfo("Europe/Berlin"))
+        agent = Agent(engine, publisher, events, clock, 30.0, ZoneInfo("Europe/Berlin"))
         driver = MockSensorDriver(bank, east_desks_config.sensors)
         agent.publish_initial_state()
         for step, sensor in enumerate(s.id for s in east_desks_config.sensors):
@@ -232,7 +242,11 @@ def test_every_message_of_a_desk_area_decodes(east_desks_config: TerminalConfig)
         ("desk", f"hq-f2-e0{n}") for n in range(1, 7)
     ]
     changes = [m.data for m in messages if isinstance(m.data, OccupancyData) and not m.data.initial]
-    assert sum(d.occupied for d in changes) == sum(not d.occupied for d in changes) == 7
+    # Every desk was used once, and released once its sensor had been quiet long enough.
+    for desk in (f"hq-f2-e0{n}" for n in range(1, 7)):
+        assert [d.occupied for d in changes if d.space_id == desk] == [True, False]
+    if estimator == "holds":  # the room follows its desks in a desk area
+        assert sum(d.occupied for d in changes) == sum(not d.occupied for d in changes) == 7
     assert {m.topic.prefix for m in messages} == {"quorum/site-a"}
 
 

@@ -197,22 +197,23 @@ def test_run_with_a_spool_that_cannot_be_created() -> None:
 def test_where_the_spool_lives(tmp_path: Path) -> None:
     config = load_terminal_config(AURORA)
     broker = BrokerAddress("localhost", 1883)
-    assert _spool_path(config, AURORA, False, broker, "quorum") == Path(
+    assert _spool_path(config, str(AURORA), False, broker, "quorum") == Path(
         "/var/lib/quorum/spool-term-hq-f1-aurora.sqlite"
     )
-    simulated = _spool_path(config, AURORA, True, broker, "quorum")
+    simulated = _spool_path(config, str(AURORA), True, broker, "quorum")
     assert simulated.name.startswith("term-hq-f1-aurora-") and simulated.suffix == ".sqlite"
     # The same set-up finds its spool again after a restart; another one never shares it.
-    assert _spool_path(config, AURORA, True, broker, "quorum") == simulated
-    assert _spool_path(config, AURORA, True, broker, "other") != simulated
-    assert _spool_path(config, AURORA, True, BrokerAddress("localhost", 1884), "quorum") != (
+    assert _spool_path(config, str(AURORA), True, broker, "quorum") == simulated
+    assert _spool_path(config, str(AURORA), True, broker, "other") != simulated
+    assert _spool_path(config, str(AURORA), True, BrokerAddress("localhost", 1884), "quorum") != (
         simulated
     )
     explicit = AURORA.read_text() + f"spool:\n  path: {tmp_path / 'mine.sqlite'}\n"
     (tmp_path / "t.yaml").write_text(explicit)
     mine = load_terminal_config(tmp_path / "t.yaml")
     assert (
-        _spool_path(mine, tmp_path / "t.yaml", True, broker, "quorum") == tmp_path / "mine.sqlite"
+        _spool_path(mine, str(tmp_path / "t.yaml"), True, broker, "quorum")
+        == tmp_path / "mine.sqlite"
     )
 
 
@@ -238,3 +239,27 @@ def test_secret_references(tmp_path: Path) -> None:
         resolve_secret(f"file:{tmp_path / 'missing'}", {})
     with pytest.raises(CredentialError, match="empty"):
         resolve_secret("env:PW", {"PW": ""})
+
+
+# -- run --session: a labelled fusion session in its own room ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--session", "reading_alone", "--config", str(AURORA)],
+        ["--session", "reading_alone", "--simulate", "meeting_room_day"],
+        ["--config", str(AURORA), "--seed", "3"],
+        [],
+    ],
+    ids=["with-config", "with-simulate", "seed-alone", "nothing"],
+)
+def test_run_refuses_session_options_that_do_not_go_together(args: list[str]) -> None:
+    assert runner.invoke(app, ["run", *args]).exit_code == 2
+
+
+def test_run_with_an_unknown_session_names_the_shipped_ones() -> None:
+    result = runner.invoke(app, ["run", "--session", "reading_alon"])
+    assert result.exit_code == 1
+    assert "no shipped session of that name" in result.stderr
+    assert "(did you mean reading_alone?)" in result.stderr

@@ -23,7 +23,8 @@ from contract.messages import Message, SeqRange, SpoolGapData, decode
 from contract.terminal_config import TerminalConfig
 from edge.agent import Agent
 from edge.delivery import Deliverer, DeliverySettings
-from edge.occupancy import OccupancyLayout, OccupancyMachine, SpaceSnapshot
+from edge.occupancy import SpaceSnapshot
+from edge.occupancy_engine import build_engine
 from edge.publisher import Identity, MessageBuilder, Outgoing, Publisher, Sequencer
 from edge.spool import Spool
 from edge.spool_commands import SpoolCommands
@@ -437,8 +438,8 @@ def test_the_agent_logs_the_spool_counters_with_each_heartbeat(
 ) -> None:
     rig = Rig(tmp_path / "spool.sqlite", max_messages=10)
     rig.connect()
-    machine = OccupancyMachine(OccupancyLayout.from_config(aurora_config), rig.clock.monotonic())
-    agent = Agent(machine, rig.publisher, queue.Queue(), rig.clock, 60.0, ZoneInfo("UTC"))
+    engine = build_engine(aurora_config, rig.clock.monotonic())  # fusion, the default
+    agent = Agent(engine, rig.publisher, queue.Queue(), rig.clock, 60.0, ZoneInfo("UTC"))
     for _ in range(10):
         rig.heartbeat()
     with caplog.at_level(logging.DEBUG, logger="edge.agent"):

@@ -99,10 +99,12 @@ class Recorder:
 
 @pytest.fixture
 def terminal_config(tmp_path: Path) -> Path:
-    """Aurora with short holds and heartbeat, and a short keepalive."""
+    """Aurora with the hold rules (the scenario's expectations are hold timings), short holds
+    and heartbeat, and a short keepalive."""
     text = AURORA.read_text()
     text = text.replace(
-        "  room_hold: 5m\n  heartbeat: 60s\n", "  room_hold: 2m\n  heartbeat: 20s\n"
+        "  room_hold: 5m\n  heartbeat: 60s\n",
+        "  estimator: holds\n  room_hold: 2m\n  heartbeat: 20s\n",
     )
     text = text.replace("  port: 1883\n", "  port: 1883\n  keepalive: 5s\n")
     path = tmp_path / "aurora.yaml"
@@ -261,3 +263,56 @@ def test_a_killed_terminal_is_reported_offline_by_its_last_will(
     )
     will = retained_status(broker, topic_prefix)
     assert will.retained and state_of(will) == ("offline", "will", 0)
+
+
+def test_a_fusion_session_reaches_a_subscriber_with_its_band(
+    broker: RunningBroker, topic_prefix: str, recorder: Recorder, tmp_path: Path
+) -> None:
+    """``--session``: the session's own room, fusion (the default) deciding, at 600x."""
+    log = (tmp_path / "session.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "edge",
+            "run",
+            "--session",
+            "cleaners_7am",
+            "--seed",
+            "1",
+            "--speed",
+            "600",
+            "--broker-host",
+            broker.host,
+            "--broker-port",
+            str(broker.port),
+            "--prefix",
+            topic_prefix,
+            "--spool",
+            str(tmp_path / "spool.sqlite"),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # Two cleaners in for eight minutes, then gone with the door open.
+        changes = wait_for(
+            lambda: (c := recorder.room_changes()) and len(c) >= 2 and c, "in and out again"
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(WAIT_S) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert recorder.errors == []
+    assert [c.occupied for c in changes[:2]] == [True, False]
+    assert all(c.space_id == "cleaners-7am" and c.band_top == 5 for c in changes)
+    assert all(c.probability is not None and c.signals for c in changes)
+    occupied = changes[0]
+    assert occupied.probability is not None and occupied.probability >= 0.7
+    messages = recorder.messages()
+    ledger = [m for m in messages if m.envelope.type != "status"]
+    assert [m.envelope.seq for m in ledger] == list(range(1, len(ledger) + 1))
+    assert any(m.envelope.type == "speech_activity" for m in ledger)  # the vacuum cleaner
