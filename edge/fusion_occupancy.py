@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from contract.messages import MAX_BAND
-from contract.terminal_config import SensorKind, TerminalConfig
+from contract.terminal_config import SensorKind, SensorSection, TerminalConfig
 from edge.fusion.engine import FusionEstimator
 from edge.fusion.settings import FusionSettings
 from edge.fusion.signals import Estimate, Signal, SignalKind
@@ -185,6 +185,10 @@ class FusionOccupancy:
         return None if band is None else min(band, self.band_top)
 
     def _level(self, sensor_id: str, active: bool, at: float) -> Signal:
-        sensor = self._levels[sensor_id]
-        kind = LEVEL_SIGNALS[sensor.kind]
-        return Signal(kind, sensor_id, at, 1.0 if active else 0.0, desk=sensor.desk)
+        return level_signal(self._levels[sensor_id], active, at)
+
+
+def level_signal(sensor: SensorSection, active: bool, at: float) -> Signal:
+    """The signal fusion hears from a binary sensor's level (desk sensors name their desk)."""
+    kind = LEVEL_SIGNALS[sensor.kind]
+    return Signal(kind, sensor.id, at, 1.0 if active else 0.0, desk=sensor.desk)

@@ -74,16 +74,32 @@ def from_played(played: Played) -> Recording:
 def dump_jsonl(recordings: Iterable[Recording]) -> str:
     lines: list[dict[str, Any]] = []
     for rec in recordings:
-        sensors = [s.model_dump(mode="json") for s in rec.sensors]
-        lines.append({"type": "room", "name": rec.name, "sensors": sensors, "desks": rec.desks})
+        lines.append(room_line(rec.name, rec.sensors, rec.desks))
         events: list[tuple[float, int, dict[str, Any]]] = []
         for signal in rec.signals:
-            events.append((signal.at, 1, {"type": "signal", **asdict(signal)}))
+            events.append((signal.at, 1, signal_line(signal)))
         for at, occupied in rec.labels:
-            events.append((at, 0, {"type": "label", "at": at, "occupied": occupied}))
+            events.append((at, 0, label_line(at, occupied)))
         lines += [e for _, _, e in sorted(events, key=lambda e: (e[0], e[1]))]
-        lines.append({"type": "end", "at": rec.duration})
+        lines.append(end_line(rec.duration))
     return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def room_line(name: str, sensors: Iterable[FusionSensor], desks: Iterable[str]) -> dict[str, Any]:
+    sensor_list = [s.model_dump(mode="json") for s in sensors]
+    return {"type": "room", "name": name, "sensors": sensor_list, "desks": list(desks)}
+
+
+def signal_line(signal: Signal) -> dict[str, Any]:
+    return {"type": "signal", **asdict(signal)}
+
+
+def label_line(at: float, occupied: bool) -> dict[str, Any]:
+    return {"type": "label", "at": at, "occupied": occupied}
+
+
+def end_line(at: float) -> dict[str, Any]:
+    return {"type": "end", "at": at}
 
 
 def load_jsonl(path: Path) -> list[Recording]:
