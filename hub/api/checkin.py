@@ -6,7 +6,7 @@ cut off from the hub sends it later); without it, now. docs/checkin.md has the r
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import AnyHttpUrl, BaseModel, Field
@@ -68,7 +68,10 @@ class DecisionOut(BaseModel):
     decided_at: UtcTime
     effective_at: UtcTime = Field(description="Event time the decision takes effect from.")
     explanation: str
-    evidence: list[dict[str, str]]
+    evidence: list[dict[str, Any]] = Field(
+        description='What was seen: {"at", "what", "until"?}, and for reports of the space\'s '
+        'state the "signals" that decided it (and the fused "probability")'
+    )
 
 
 class OccurrenceStateOut(BaseModel):
@@ -96,7 +99,7 @@ def decision_out(row: BookingDecision) -> DecisionOut:
         decided_at=row.decided_at,
         effective_at=row.effective_at,
         explanation=row.explanation,
-        evidence=[{k: str(v) for k, v in e.items()} for e in row.evidence],
+        evidence=[dict(e) for e in row.evidence],
     )
 
 

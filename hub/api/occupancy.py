@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.analytics.headcount import band_label
 from hub.analytics.report import MAX_RANGE, UnknownSpaceError, occupancy_history
 from hub.analytics.timeline import State
 from hub.api.common import Staff, TimeRange, UtcTime, bad_input, not_found, time_range
@@ -37,10 +38,22 @@ class SegmentOut(BaseModel):
 
 class ChangeOut(BaseModel):
     ts: UtcTime = Field(description="When it happened, by the terminal's clock.")
-    occupied: bool
-    signals: list[str] = Field(description="Sensors that supported the decision.")
+    occupied: bool = Field(
+        description="A repeat of the previous value is a band change, not a change of state."
+    )
+    signals: list[str] = Field(
+        description="What decided the state, strongest first: sensor ids, and with fusion "
+        '"speech", "co2", "door_sealed".'
+    )
     initial: bool = Field(description="The terminal's first report after it started.")
     device_id: str
+    probability: float | None = Field(
+        description="Fused P(occupied) (null: a terminal without fusion)."
+    )
+    band: int | None = Field(description="Headcount band (null: number unknown).")
+    band_top: int | None = Field(description='The top band: band == band_top means "or more".')
+    band_label: str | None = Field(description='The band as shown, e.g. "2" or "3+".')
+    band_confidence: float | None
 
 
 class OccupancyOut(BaseModel):
@@ -92,6 +105,11 @@ def _history(
             signals=list(c.signals or []),
             initial=c.initial,
             device_id=c.device_id,
+            probability=c.probability,
+            band=c.band,
+            band_top=c.band_top,
+            band_label=band_label(c.band, c.band_top),
+            band_confidence=c.band_confidence,
         )
         for c in rows[:MAX_CHANGES]
     ]

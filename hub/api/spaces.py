@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.analytics.headcount import band_label
 from hub.api.common import UtcTime
 from hub.db.models import Building, Department, Desk, Device, Floor, Room, Site, SpaceState
 
@@ -52,6 +53,21 @@ class LiveState(BaseModel):
     since: UtcTime | None = Field(description="When the current state began (terminal clock).")
     updated_at: UtcTime | None = Field(description="When the hub stored it.")
     stale: bool = Field(description="The terminal is offline: this is the last known state.")
+    probability: float | None = Field(
+        default=None, description="Fused P(occupied) (null: a terminal without fusion)."
+    )
+    band: int | None = Field(default=None, description="Headcount band (null: number unknown).")
+    band_top: int | None = Field(
+        default=None, description='The top band: band == band_top means "band_top or more".'
+    )
+    band_label: str | None = Field(default=None, description='The band as shown: "2", "3+".')
+    band_confidence: float | None = None
+    signals: list[str] = Field(
+        default_factory=list, description="What decided the state, strongest first."
+    )
+    estimated_at: UtcTime | None = Field(
+        default=None, description="Terminal time of the fused estimate shown."
+    )
 
 
 class RoomOut(BaseModel):
@@ -100,7 +116,17 @@ def live_state(state: SpaceState | None, device: Device | None) -> LiveState:
         return LiveState(occupied=None, since=None, updated_at=None, stale=False)
     online = device is not None and device.online
     return LiveState(
-        occupied=state.occupied, since=state.since, updated_at=state.updated_at, stale=not online
+        occupied=state.occupied,
+        since=state.since,
+        updated_at=state.updated_at,
+        stale=not online,
+        probability=state.probability,
+        band=state.band,
+        band_top=state.band_top,
+        band_label=band_label(state.band, state.band_top),
+        band_confidence=state.band_confidence,
+        signals=list(state.signals or []),
+        estimated_at=state.estimated_at,
     )
 
 

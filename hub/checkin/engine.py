@@ -13,24 +13,27 @@ writes a :class:`BookingDecision` (what was seen, when) and, where the organizer
 know, a notice in the outbox (hub.checkin.notify).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from hub.analytics.queries import SpaceData, load_spaces
-from hub.analytics.timeline import build_timeline
+from hub.analytics.headcount import BandPoint, meeting_head_count
 from hub.checkin.autobook import auto_book
 from hub.checkin.decisions import record
+from hub.checkin.evidence import load_evidence
 from hub.checkin.notify import queue_notice
 from hub.checkin.policy import CheckInPolicy
 from hub.checkin.rules import (
     ABANDONED,
     BOOKED,
     CHECKED_IN,
+    ENDED,
     EXPLICIT_METHODS,
+    KEPT,
     NO_SHOW,
     OCCUPANCY,
     RELEASED,
@@ -40,11 +43,8 @@ from hub.checkin.rules import (
     judge,
 )
 from hub.checkin.strikes import update_strikes
-from hub.db.models import Booking, BookingDecision, BookingOccurrence, Device
+from hub.db.models import Booking, BookingDecision, BookingOccurrence
 
-# How long past a terminal's newest report its space still counts as known: two heartbeat
-# intervals (60 s by default), so a quiet terminal that is alive never looks stale.
-REPORT_SLACK = timedelta(minutes=2)
 # Decisions withheld for lack of data are recorded once per occurrence.
 WITHHELD = "release_withheld"
 
@@ -79,13 +79,17 @@ def evaluate(
     report.looked_at = len(pairs)
     if not pairs:
         return report
-    evidence = _evidence(session, [occ for occ, _ in pairs], now, policy)
+    evidence = load_evidence(session, [occ for occ, _ in pairs], now, policy)
+    kept_before = _kept_before(session, [occ.id for occ, _ in pairs])
     no_show_changed: set[str] = set()
     for occurrence, booking in pairs:
-        outcome = judge(_facts(occurrence), evidence[occurrence.id], policy, now)
+        seen = evidence[occurrence.id]
+        outcome = judge(_facts(occurrence), seen, policy, now)
         report.next_check = _earliest(report.next_check, outcome.next_check, now)
         before = occurrence.release_reason if occurrence.state == RELEASED else None
         report.decisions.extend(_apply(session, occurrence, booking, outcome, now))
+        report.decisions.extend(_explain_kept(session, occurrence, outcome, kept_before, now))
+        _count_people(occurrence, outcome, seen, now)
         after = occurrence.release_reason if occurrence.state == RELEASED else None
         # Strikes change with a no-show that came or went, and with people turning up.
         came = occurrence.state == CHECKED_IN and booking.strikes > 0
@@ -127,63 +131,6 @@ def _candidates(
         .with_for_update(of=BookingOccurrence)
     ).all()
     return [(occurrence, booking) for occurrence, booking in rows]
-
-
-def _evidence(
-    session: Session,
-    occurrences: list[BookingOccurrence],
-    now: datetime,
-    policy: CheckInPolicy,
-) -> dict[int, Evidence]:
-    """Each occurrence's timeline, from all its spaces' data loaded in a few queries."""
-    start = min(o.starts_at for o in occurrences) - policy.early_check_in
-    end = max(o.ends_at for o in occurrences)
-    room_ids = {o.space_id for o in occurrences if o.space_kind == "room"}
-    desk_ids = {o.space_id for o in occurrences if o.space_kind == "desk"}
-    spaces: dict[tuple[str, str], SpaceData] = {
-        (s.kind, s.id): s
-        for s in load_spaces(
-            session, room_ids=room_ids, desk_ids=desk_ids, start=start, end=end, now=now
-        )
-    }
-    known_until = _known_until(session, {s.room_id for s in spaces.values()}, now)
-    out: dict[int, Evidence] = {}
-    for occurrence in occurrences:
-        space = spaces.get((occurrence.space_kind, occurrence.space_id))
-        if space is None:  # the space is gone from the organisation: nothing watches it
-            out[occurrence.id] = Evidence([], sensed=False)
-            continue
-        sensed = space.room_id in known_until
-        segments = build_timeline(
-            space.changes,
-            space.offline,
-            start=occurrence.starts_at - policy.early_check_in,
-            end=occurrence.ends_at,
-            now=known_until.get(space.room_id, now),
-        )
-        out[occurrence.id] = Evidence(segments, sensed=sensed)
-    return out
-
-
-def _known_until(session: Session, room_ids: set[str], now: datetime) -> dict[str, datetime]:
-    """For each room a terminal watches: how far in event time its reports reach.
-
-    A terminal replaying its spool after an outage reports the past; until it has caught
-    up, the hub must not read "no change reported" as "nothing changed" up to now (the
-    room would look empty and its bookings be released, then reinstated). So the state
-    is known up to the newest event time any of the room's terminals has sent, plus
-    REPORT_SLACK (heartbeats come every minute), and never beyond now.
-    """
-    known: dict[str, datetime] = {}
-    if not room_ids:
-        return known
-    rows = session.execute(
-        select(Device.room_id, Device.last_event_ts).where(Device.room_id.in_(room_ids))
-    )
-    for room_id, last_event in rows:
-        reach = now if last_event is None else min(now, last_event + REPORT_SLACK)
-        known[room_id] = max(known.get(room_id, reach), reach)
-    return known
 
 
 def _facts(occurrence: BookingOccurrence) -> OccurrenceFacts:
@@ -290,6 +237,65 @@ def _decide(
         evidence=outcome.seen,
         now=now,
     )
+
+
+def _kept_before(session: Session, occurrence_ids: list[int]) -> dict[int, set[datetime]]:
+    """When each occurrence's recorded ``kept`` decisions took effect (one per quiet stretch)."""
+    found: dict[int, set[datetime]] = defaultdict(set)
+    rows = session.execute(
+        select(BookingDecision.occurrence_id, BookingDecision.effective_at).where(
+            BookingDecision.occurrence_id.in_(occurrence_ids), BookingDecision.kind == KEPT
+        )
+    )
+    for occurrence_id, effective_at in rows:
+        if occurrence_id is not None:
+            found[occurrence_id].add(effective_at)
+    return found
+
+
+def _explain_kept(
+    session: Session,
+    occurrence: BookingOccurrence,
+    outcome: Outcome,
+    kept_before: dict[int, set[datetime]],
+    now: datetime,
+) -> list[BookingDecision]:
+    """A ``kept`` decision for each quiet stretch the fused state kept, once: a stretch is
+    known by when PIR alone would have released (its ``effective_at``)."""
+    decisions = []
+    for kept in outcome.kept:
+        if kept.at in kept_before[occurrence.id]:
+            continue
+        kept_before[occurrence.id].add(kept.at)
+        decisions.append(
+            record(
+                session,
+                booking_id=occurrence.booking_id,
+                occurrence_id=occurrence.id,
+                kind=KEPT,
+                effective_at=kept.at,
+                explanation=kept.explanation,
+                evidence=kept.seen,
+                now=now,
+            )
+        )
+    return decisions
+
+
+def _count_people(
+    occurrence: BookingOccurrence, outcome: Outcome, evidence: Evidence, now: datetime
+) -> None:
+    """The meeting's sensor head count (``peak_people``, for right-sizing) from the bands of
+    a room with a people counter, kept up to date while it is held."""
+    if not evidence.counts_people or outcome.checked_in_at is None:
+        return
+    if outcome.state not in (CHECKED_IN, ENDED, RELEASED):
+        return
+    until = min(now, occurrence.ends_at, outcome.released_at or occurrence.ends_at)
+    bands = [BandPoint(n.ts, n.occupied, n.band, n.band_top) for n in evidence.notes]
+    people = meeting_head_count(bands, occurrence.starts_at, until)
+    if people is not None and people != occurrence.peak_people:
+        occurrence.peak_people = people
 
 
 def _withheld_before(session: Session, occurrence: BookingOccurrence) -> bool:

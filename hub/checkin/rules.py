@@ -22,14 +22,30 @@ The answer for one occurrence ``[start, end)``:
    after the check-in counts (people who checked in by hand were there, whatever a PIR
    sensor saw), and unknown time breaks an empty stretch: no release on missing data.
 4. Checked in and past the end, not abandoned: ended.
+5. Kept (an explanation, not a change of state): while checked in, each stretch of
+   ``abandon_after`` without motion (the PIR's own events) that began after the check-in,
+   at whose end the fused state still held the space occupied (a terminal with fusion:
+   one person reading, a door closed behind people sitting still). It names the signals
+   of the occupancy report in force, as a release names those of the vacant state.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.analytics.timeline import Segment, State
 from hub.checkin.policy import CheckInPolicy
+from hub.checkin.signals import (
+    MotionEdge,
+    StateNote,
+    in_force,
+    note_seen,
+    quiet_stretches,
+    signals_text,
+)
+
+# The smallest step of time: "just before" a deadline.
+_INSTANT = timedelta(microseconds=1)
 
 BOOKED, CHECKED_IN, RELEASED, CANCELLED, ENDED = (
     "booked",
@@ -39,6 +55,8 @@ BOOKED, CHECKED_IN, RELEASED, CANCELLED, ENDED = (
     "ended",
 )
 NO_SHOW, ABANDONED, MANUAL = "no_show", "abandoned", "manual"
+# The decision that explains why a quiet room was not released.
+KEPT = "kept"
 OCCUPANCY = "occupancy"
 # Check-ins a person made; they stay on the occurrence as evidence.
 EXPLICIT_METHODS = frozenset({"api", "voice", "display"})
@@ -60,10 +78,28 @@ class OccurrenceFacts:
 @dataclass(frozen=True)
 class Evidence:
     """The space's timeline from before the start up to ``min(end, now)``; ``sensed`` is
-    False for a space no terminal watches."""
+    False for a space no terminal watches. ``notes``: the occupancy reports behind the
+    timeline (the one in force at the start first), for the signals that decided;
+    ``motion``: the room's motion sensors' edges (the last before the start first).
+    ``counts_people``: a terminal of the room has a people counter (its bands are a
+    head count)."""
 
     segments: list[Segment]
     sensed: bool = True
+    notes: list[StateNote] = field(default_factory=list)
+    motion: list[MotionEdge] = field(default_factory=list)
+    counts_people: bool = False
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A quiet stretch the fused state kept: effective at ``at`` (when PIR alone would have
+    released), quiet since ``quiet_from``."""
+
+    at: datetime
+    quiet_from: datetime
+    explanation: str
+    seen: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -84,6 +120,7 @@ class Outcome:
     explanation: str = ""
     seen: list[dict[str, Any]] = field(default_factory=list)
     next_check: datetime | None = None
+    kept: list[Kept] = field(default_factory=list)
 
 
 def judge(
@@ -100,6 +137,7 @@ def judge(
     abandoned = _abandoned(evidence, at, end, policy, now)
     if abandoned is not None:
         released_at, empty_from = abandoned
+        vacant = _vacant_note(evidence, released_at)
         return Outcome(
             RELEASED,
             at,
@@ -107,18 +145,29 @@ def judge(
             released_at,
             ABANDONED,
             f"released as abandoned: empty since {_hm(empty_from)}, "
-            f"{_minutes(policy.abandon_after)} minutes without anyone",
-            [*seen, _seen(empty_from, "space seen empty", until=released_at)],
+            f"{_minutes(policy.abandon_after)} minutes without anyone{signals_text(vacant)}",
+            [
+                *seen,
+                _seen(empty_from, "space seen empty", until=released_at),
+                *([note_seen(vacant)] if vacant else []),
+            ],
+            kept=_kept(evidence, at, released_at, end, policy),
         )
+    kept = _kept(evidence, at, min(now, end), end, policy)
     if now >= end:
-        return Outcome(ENDED, at, method, explanation=_checked_in_text(at, method), seen=seen)
+        return Outcome(
+            ENDED, at, method, explanation=_checked_in_text(at, method), seen=seen, kept=kept
+        )
+    next_check = _next_empty_deadline(evidence, at, end, policy)
+    quiet_until = _next_quiet_deadline(evidence, at, now, policy)
     return Outcome(
         CHECKED_IN,
         at,
         method,
         explanation=_checked_in_text(at, method),
         seen=seen,
-        next_check=_next_empty_deadline(evidence, at, end, policy),
+        next_check=next_check if quiet_until is None else min(next_check, quiet_until),
+        kept=kept,
     )
 
 
@@ -161,15 +210,18 @@ def _not_checked_in(
     window = _clip(evidence.segments, start, grace_end)
     unknown = [s for s in window if s.state is State.UNKNOWN]
     if _covers(window, start, grace_end) and not unknown:
+        vacant = _vacant_note(evidence, grace_end)
         return Outcome(
             RELEASED,
             released_at=grace_end,
             release_reason=NO_SHOW,
             explanation=f"released as a no-show at {_hm(grace_end)}: nobody checked in and "
-            f"the space was seen empty from {_hm(start)} to {_hm(grace_end)}",
+            f"the space was seen empty from {_hm(start)} to {_hm(grace_end)}"
+            f"{signals_text(vacant)}",
             seen=[
                 _seen(start, "space seen empty", until=grace_end),
                 _seen(start, "no check-in", until=grace_end),
+                *([note_seen(vacant)] if vacant else []),
             ],
         )
     gap = unknown[0] if unknown else None
@@ -215,6 +267,65 @@ def _next_empty_deadline(
         if release < end:
             return release
     return end
+
+
+def _vacant_note(evidence: Evidence, at: datetime) -> StateNote | None:
+    """The report of the vacant state in force just before ``at`` (what released it)."""
+    note = in_force(evidence.notes, at - _INSTANT)
+    return note if note is not None and not note.occupied else None
+
+
+def _kept(
+    evidence: Evidence,
+    checked_in: datetime,
+    until: datetime,
+    end: datetime,
+    policy: CheckInPolicy,
+) -> list[Kept]:
+    """Every stretch without motion of ``abandon_after`` in ``[checked_in, until]``, ending
+    before the meeting's ``end``, at whose end the timeline was occupied (with only a PIR,
+    the hub would have released then)."""
+    kept = []
+    for quiet_from, quiet_to in quiet_stretches(evidence.motion, checked_in, until):
+        deadline = quiet_from + policy.abandon_after
+        if deadline > quiet_to or deadline > until or deadline >= end:
+            continue
+        if _state_at(evidence.segments, deadline - _INSTANT) is not State.OCCUPIED:
+            continue  # vacant: the abandon rule speaks; unknown: nothing to explain
+        note = in_force(evidence.notes, deadline)
+        occupied = note if note is not None and note.occupied else None
+        minutes = _minutes(policy.abandon_after)
+        kept.append(
+            Kept(
+                deadline,
+                quiet_from,
+                f"kept: no motion since {_hm(quiet_from)} for {minutes} min, but the room is "
+                f"occupied{signals_text(occupied)}",
+                [
+                    _seen(quiet_from, "no motion", until=deadline),
+                    *([note_seen(occupied)] if occupied else []),
+                ],
+            )
+        )
+    return kept
+
+
+def _next_quiet_deadline(
+    evidence: Evidence, checked_in: datetime, now: datetime, policy: CheckInPolicy
+) -> datetime | None:
+    """When the quiet stretch going on now reaches ``abandon_after`` (a kept decision)."""
+    stretches = quiet_stretches(evidence.motion, checked_in, now)
+    if not stretches or stretches[-1][1] < now:
+        return None
+    deadline = stretches[-1][0] + policy.abandon_after
+    return deadline if now < deadline else None
+
+
+def _state_at(segments: list[Segment], at: datetime) -> State:
+    for segment in segments:
+        if segment.start <= at < segment.end:
+            return segment.state
+    return State.UNKNOWN
 
 
 def _first_occupied(segments: list[Segment], start: datetime, until: datetime) -> datetime | None:

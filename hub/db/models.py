@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -134,6 +136,9 @@ class Device(Base):
     # Newest event time (terminal clock) of any message from it: what the hub knows of the
     # space reaches this far, even while a spool replays old messages (hub/checkin).
     last_event_ts: Mapped[datetime | None]
+    # Its configuration has a people counter (mmWave targets, thermal array, door beams): the
+    # headcount bands it reports are then a sensor head count (hub.analytics.headcount).
+    counts_people: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DeviceStatusChange(Base):
@@ -215,6 +220,12 @@ class OccupancyChange(Base):
     seq: Mapped[int] = mapped_column(Integer)
     initial: Mapped[bool] = mapped_column(Boolean, default=False)
     signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # From a terminal with occupancy fusion (docs/fusion.md); None from one without. A repeat
+    # of ``occupied`` with another band is a band change, not a change of state.
+    probability: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[int | None] = mapped_column(Integer)  # None: occupied, number unknown
+    band_top: Mapped[int | None] = mapped_column(Integer)  # band == band_top: "or more"
+    band_confidence: Mapped[float | None] = mapped_column(Float)
     __table_args__ = (Index("ix_occupancy_changes_space_ts", "space_kind", "space_id", "ts"),)
 
 
@@ -245,6 +256,14 @@ class SpaceState(Base):
     # the value (a terminal's initial report after a restart); a late-arriving change older
     # than this must not move the state. None: the state came from a heartbeat snapshot.
     last_change_ts: Mapped[datetime | None]
+    # The fused estimate behind the state (terminals with occupancy fusion; None without),
+    # from the newest occupancy message or heartbeat, and its device time (``estimated_at``).
+    probability: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[int | None] = mapped_column(Integer)
+    band_top: Mapped[int | None] = mapped_column(Integer)
+    band_confidence: Mapped[float | None] = mapped_column(Float)
+    signals: Mapped[list[str] | None] = mapped_column(JSON)
+    estimated_at: Mapped[datetime | None]
 
 
 class DeadLetter(Base):
@@ -359,7 +378,8 @@ class BookingOccurrence(Base):
     check_in_method: Mapped[str | None] = mapped_column(String(16))  # occupancy|voice|api|display
     released_at: Mapped[datetime | None]
     release_reason: Mapped[str | None] = mapped_column(String(16))  # no_show|abandoned|manual
-    # Most people seen at once (a counting sensor), for right-sizing; None when not measured.
+    # The meeting's sensor head count, for right-sizing: the highest headcount band held a
+    # few minutes (hub.analytics.headcount), set while it is held; None when not measured.
     peak_people: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         UniqueConstraint("booking_id", "starts_at", name="uq_occurrence_booking_start"),

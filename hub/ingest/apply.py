@@ -26,6 +26,7 @@ from contract.messages import (
     OccupancyData,
     Reason,
     SensorEventData,
+    SpaceState,
     SpeechActivityData,
     SpoolGapData,
     StatusData,
@@ -35,7 +36,7 @@ from hub.db.models import DeadLetter, OccupancyChange, SensorEvent
 from hub.ingest.devices import apply_status, load_devices, note_seen, write_devices
 from hub.ingest.ledger import LedgerKey, insert_new, ledger_key, stored_keys
 from hub.ingest.org import OrgView, spaces_named
-from hub.ingest.spaces import SpaceBook
+from hub.ingest.spaces import Estimate, SpaceBook
 from hub.ingest.speech import SpeechBook
 from hub.ingest.watermarks import (
     MarkCache,
@@ -223,14 +224,20 @@ def _apply_sequenced(
                 "seq": env.seq,
                 "initial": data.initial,
                 "signals": list(data.signals),
+                "probability": data.probability,
+                "band": data.band,
+                "band_top": data.band_top,
+                "band_confidence": data.band_confidence,
             }
         )
-        events.append(
-            spaces.apply_change((data.space, data.space_id), data.occupied, env.ts, room, now)
-        )
+        estimate = _estimate(data, env.ts)
+        key = (data.space, data.space_id)
+        events.append(spaces.apply_change(key, data.occupied, env.ts, room, now, estimate))
     elif isinstance(data, HeartbeatData):
         events.extend(
-            spaces.init_from_snapshot((s.space, s.space_id), s.occupied, env.ts, room, now)
+            spaces.init_from_snapshot(
+                (s.space, s.space_id), s.occupied, env.ts, room, now, _estimate(s, env.ts)
+            )
             for s in data.spaces
         )
     elif isinstance(data, SensorEventData):
@@ -255,6 +262,18 @@ def _apply_sequenced(
             }
         )
     return [event for event in events if event is not None]
+
+
+def _estimate(data: OccupancyData | SpaceState, ts: datetime) -> Estimate:
+    """The fused estimate a message carries (all None from a terminal without fusion)."""
+    return Estimate(
+        at=ts,
+        probability=data.probability,
+        band=data.band,
+        band_top=data.band_top,
+        band_confidence=data.band_confidence,
+        signals=tuple(data.signals),
+    )
 
 
 def store_dead_letter(session: Session, item: Received, reason: str, detail: str) -> Rejected:

@@ -12,6 +12,12 @@ same whatever order a space's changes arrive in, which several hub workers
 committing one room's changes concurrently rely on (docs/scaling.md). A
 heartbeat's snapshot only fills in spaces that have no state yet.
 
+The fused estimate of a terminal with occupancy fusion (probability, headcount band,
+the signals that decided) rides along: the newest by device time (``estimated_at``)
+wins, from an occupancy message (a repeat of ``occupied`` with another band included)
+or from a heartbeat whose snapshot agrees with the state. A repeat is never a change of
+state: ``since`` stays put.
+
 Like devices, states are plain rows written back with one Core statement per
 kind of change, because a busy batch touches many of them.
 """
@@ -30,7 +36,20 @@ from hub.ingest.org import SpaceKey, chunked
 
 _STATES = cast(Table, SpaceState.__table__)
 _HISTORY = cast(Table, OccupancyChange.__table__)
-_COLUMNS = ("space_kind", "space_id", "occupied", "since", "updated_at", "last_change_ts")
+_COLUMNS = (
+    "space_kind",
+    "space_id",
+    "occupied",
+    "since",
+    "updated_at",
+    "last_change_ts",
+    "probability",
+    "band",
+    "band_top",
+    "band_confidence",
+    "signals",
+    "estimated_at",
+)
 _WRITE_BACK = (
     update(_STATES)
     .where(
@@ -45,6 +64,22 @@ _WRITE_BACK = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A terminal's fused estimate at device time ``at`` (all None without fusion)."""
+
+    at: datetime
+    probability: float | None = None
+    band: int | None = None
+    band_top: int | None = None
+    band_confidence: float | None = None
+    signals: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> bool:
+        return self.probability is not None or self.band is not None
+
+
 @dataclass(slots=True)
 class _State:
     space_kind: str
@@ -53,8 +88,25 @@ class _State:
     since: datetime
     updated_at: datetime
     last_change_ts: datetime | None
+    probability: float | None = None
+    band: int | None = None
+    band_top: int | None = None
+    band_confidence: float | None = None
+    signals: list[str] | None = None
+    estimated_at: datetime | None = None
     is_new: bool = field(default=False, compare=False)
     dirty: bool = field(default=False, compare=False)
+
+    def take(self, estimate: Estimate, *, force: bool = False) -> bool:
+        """Carry ``estimate`` unless a newer one is here; True when the band moved."""
+        if not force and self.estimated_at is not None and estimate.at < self.estimated_at:
+            return False
+        moved = (estimate.band, estimate.band_top) != (self.band, self.band_top)
+        self.probability, self.band = estimate.probability, estimate.band
+        self.band_top, self.band_confidence = estimate.band_top, estimate.band_confidence
+        self.signals, self.estimated_at = list(estimate.signals), estimate.at
+        self.dirty = True
+        return moved
 
 
 class SpaceBook:
@@ -87,12 +139,20 @@ class SpaceBook:
                     self._states[(kind, state.space_id)] = state
 
     def apply_change(
-        self, key: SpaceKey, occupied: bool, ts: datetime, room_id: str, now: datetime
+        self,
+        key: SpaceKey,
+        occupied: bool,
+        ts: datetime,
+        room_id: str,
+        now: datetime,
+        estimate: Estimate | None = None,
     ) -> dict[str, Any] | None:
-        """Record a change; return a live event if the visible state moved."""
+        """Record a change; return a live event if the visible state or its band moved."""
+        estimate = estimate or Estimate(ts)
         state = self._states.get(key)
         if state is None:
             state = self._states[key] = _State(*key, occupied, ts, now, ts, is_new=True)
+            state.take(estimate)
             return _event(state, room_id)
         newest = max(state.since, state.last_change_ts) if state.last_change_ts else state.since
         if ts < newest:
@@ -108,18 +168,35 @@ class SpaceBook:
                 self._recheck[key] = (room_id, now, min(earliest, ts))
             return None
         state.last_change_ts, state.dirty = ts, True
+        # A new value brings its own estimate, even if a heartbeat of the old one was newer.
+        band_moved = state.take(estimate, force=state.occupied != occupied)
         if state.occupied == occupied:
-            return None  # a repeat (e.g. the terminal's initial report after a restart)
+            # A repeat (the terminal's initial report after a restart, or a band change): not
+            # a change of state, but dashboards show the band.
+            return _event(state, room_id) if band_moved and estimate.given else None
         state.occupied, state.since, state.updated_at = occupied, ts, now
         return _event(state, room_id)
 
     def init_from_snapshot(
-        self, key: SpaceKey, occupied: bool, ts: datetime, room_id: str, now: datetime
+        self,
+        key: SpaceKey,
+        occupied: bool,
+        ts: datetime,
+        room_id: str,
+        now: datetime,
+        estimate: Estimate | None = None,
     ) -> dict[str, Any] | None:
-        """A heartbeat's snapshot fills in spaces the hub has never had a state for."""
-        if key in self._states:
+        """A heartbeat's snapshot fills in spaces the hub has never had a state for, and
+        refreshes the fused estimate of a state it agrees with (never ``occupied``)."""
+        estimate = estimate or Estimate(ts)
+        state = self._states.get(key)
+        if state is not None:
+            newest = state.last_change_ts or state.since
+            if estimate.given and state.occupied == occupied and ts >= newest:
+                state.take(estimate)
             return None
         state = self._states[key] = _State(*key, occupied, ts, now, None, is_new=True)
+        state.take(estimate)
         return _event(state, room_id)
 
     def write(self, session: Session) -> list[dict[str, Any]]:
@@ -192,7 +269,7 @@ def _values(state: _State, prefix: str) -> dict[str, Any]:
 
 
 def _event(state: _State, room_id: str) -> dict[str, Any]:
-    return {
+    event: dict[str, Any] = {
         "type": "space",
         "space_kind": state.space_kind,
         "space_id": state.space_id,
@@ -200,3 +277,12 @@ def _event(state: _State, room_id: str) -> dict[str, Any]:
         "occupied": state.occupied,
         "since": state.since.isoformat(),
     }
+    if state.probability is not None or state.band is not None:  # a terminal with fusion
+        event.update(
+            probability=state.probability,
+            band=state.band,
+            band_top=state.band_top,
+            band_confidence=state.band_confidence,
+            signals=list(state.signals or []),
+        )
+    return event

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.config_loader import ConfigError, validate_files
-from contract.terminal_config import TerminalConfig
+from contract.terminal_config import COUNTING_KINDS, TerminalConfig
 from hub.db.models import Building, Department, Desk, Device, Floor, Room, Site
 
 
@@ -75,7 +75,8 @@ def import_terminal_configs(session: Session, configs: list[TerminalConfig]) -> 
         for desk in config.desks:
             _upsert(session, Desk, desk.id, room_id=room.id, name=desk.name or desk.id)
             report.desks.append(desk.id)
-        _upsert(session, Device, config.terminal.id, room_id=room.id)
+        counts_people = any(sensor.kind in COUNTING_KINDS for sensor in config.sensors)
+        _upsert(session, Device, config.terminal.id, room_id=room.id, counts_people=counts_people)
         report.devices.append(config.terminal.id)
         session.flush()
     known = set(report.rooms)

@@ -32,7 +32,19 @@ def test_a_room_says_everything_a_floor_plan_needs(hub: Hub) -> None:
     assert room["desks"] == 6
     assert room["device"] == {"id": "term-hq-f2-east-desks", "online": False, "last_seen_at": None}
     # Nothing reported yet: unknown, not vacant.
-    assert room["state"] == {"occupied": None, "since": None, "updated_at": None, "stale": False}
+    assert room["state"] == {
+        "occupied": None,
+        "since": None,
+        "updated_at": None,
+        "stale": False,
+        "probability": None,  # the fused estimate of a terminal with fusion (issue 8)
+        "band": None,
+        "band_top": None,
+        "band_label": None,
+        "band_confidence": None,
+        "signals": [],
+        "estimated_at": None,
+    }
     assert hub.ok("/rooms/hq-f1-aurora")["department"] is None
 
 

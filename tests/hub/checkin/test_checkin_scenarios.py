@@ -104,8 +104,13 @@ def test_a_no_show_is_released_exactly_when_the_grace_period_ends(session: Sessi
     assert released.released_at == at(9, 10)
     decision = session.scalars(select(BookingDecision)).one()
     assert decision.effective_at == at(9, 10)
-    assert "empty from 09:00:00 UTC to 09:10:00 UTC" in decision.explanation
-    assert {e["what"] for e in decision.evidence} == {"space seen empty", "no check-in"}
+    assert "empty from 09:00:00 UTC to 09:10:00 UTC (pir)" in decision.explanation
+    assert {e["what"] for e in decision.evidence} == {
+        "space seen empty",
+        "no check-in",
+        "space reported vacant",  # the report that made it vacant, with its signals
+    }
+    assert decision.evidence[-1]["signals"] == ["pir"]
     assert notices(session) == ["released_no_show"]
     assert look(session, at(9, 11)) == []  # decided once
 
