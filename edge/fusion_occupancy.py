@@ -26,6 +26,12 @@ from edge.sensors import SensorEvent
 
 #: A room's new band is reported once it has held this long.
 BAND_HOLD_S = 30.0
+#: A new set of deciding signals (same state, same band) is reported once it has held this long,
+#: and no sooner than ``REASONS_EVERY_S`` after the last report: the hub's audit trail names
+#: the signals of the report in force ("kept ... (door_sealed, presence-1)"), so the reasons
+#: of a long stretch must not stay those of its first minute.
+REASONS_HOLD_S = 60.0
+REASONS_EVERY_S = 300.0
 
 LEVEL_SIGNALS: dict[SensorKind, SignalKind] = {
     SensorKind.PIR_MOTION: "pir",
@@ -42,6 +48,8 @@ class _Reported:
     occupied: bool
     band: int | None
     band_confidence: float
+    signals: frozenset[str]
+    at: float
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,14 @@ class FusionOccupancy:
         for sensor_id in self._levels:
             self.estimator.observe(self._level(sensor_id, sensor_id in active, now))
         self._room = _Reported(
-            self._latest.occupied, self._latest.band, self._latest.band_confidence
+            self._latest.occupied,
+            self._latest.band,
+            self._latest.band_confidence,
+            frozenset(self._latest.signals),
+            now,
         )
         self._candidate: _Candidate | None = None
+        self._reasons: _Candidate | None = None  # a new set of signals, and since when
         self._desks = dict(self._latest.desks)
 
     # -- the OccupancyEngine protocol ----------------------------------------------------
@@ -159,6 +172,8 @@ class FusionOccupancy:
             self._candidate = _Candidate(estimate, at)
         elif at - self._candidate.since >= BAND_HOLD_S:
             changes.append(self._report(self._candidate.estimate, self._candidate.since))
+        if not changes and estimate.band == self._room.band and self._reasons_held(estimate, at):
+            changes.append(self._report(estimate, at))  # same state and band: new reasons
         for desk, occupied in estimate.desks.items():
             if self._desks.get(desk) != occupied:
                 self._desks[desk] = occupied
@@ -166,9 +181,26 @@ class FusionOccupancy:
                 changes.append(StateChange("desk", desk, occupied, at, signals))
         return changes
 
+    def _reasons_held(self, estimate: Estimate, at: float) -> bool:
+        signals = frozenset(estimate.signals)
+        if signals == self._room.signals or not signals:
+            self._reasons = None
+            return False
+        if self._reasons is None or frozenset(self._reasons.estimate.signals) != signals:
+            self._reasons = _Candidate(estimate, at)
+            return False
+        return at - self._reasons.since >= REASONS_HOLD_S and at - self._room.at >= REASONS_EVERY_S
+
     def _report(self, estimate: Estimate, at: float) -> StateChange:
-        self._room = _Reported(estimate.occupied, estimate.band, estimate.band_confidence)
+        self._room = _Reported(
+            estimate.occupied,
+            estimate.band,
+            estimate.band_confidence,
+            frozenset(estimate.signals),
+            at,
+        )
         self._candidate = None
+        self._reasons = None
         return StateChange(
             "room",
             self._room_id,

@@ -21,7 +21,12 @@ from edge.fusion.engine import FusionEstimator
 from edge.fusion.sessions import Played, parse_session, play, terminal_config
 from edge.fusion.settings import FusionSettings
 from edge.fusion.signals import Estimate, Signal
-from edge.fusion_occupancy import BAND_HOLD_S, FusionOccupancy
+from edge.fusion_occupancy import (
+    BAND_HOLD_S,
+    REASONS_EVERY_S,
+    REASONS_HOLD_S,
+    FusionOccupancy,
+)
 from edge.occupancy_engine import build_engine
 from edge.publisher import Identity, MessageBuilder, Publisher, Sequencer
 from edge.sensors import SensorBank, SensorEvent
@@ -176,7 +181,9 @@ def test_bands_are_sent_once_they_held_30_s(session_run: SessionRun) -> None:
         held = [e for t, e in expected if at <= t <= at + BAND_HOLD_S]
         previous = [d for t, d in published if t < at]
         if previous and previous[-1].occupied == data.occupied:
-            assert data.band != previous[-1].band
+            if data.band == previous[-1].band:  # only the reasons changed (test below)
+                assert set(data.signals) != set(previous[-1].signals)
+                continue
             assert {(e.occupied, e.band) for e in held} == {(data.occupied, data.band)}
     # ...and a band that held 30 s was sent: the last message then says it.
     with_initial = room_messages(session_run, initial=True)
@@ -317,3 +324,27 @@ def test_the_levels_at_start_up_are_state(
         ("radar", 1.0),
         ("door", 1.0),
     }
+
+
+def test_new_reasons_are_sent_once_they_held_a_minute_and_at_most_every_5_min(
+    desk_room: TerminalConfig,
+) -> None:
+    def why(*signals: str, band: int = 1) -> Estimate:
+        return Estimate(True, 0.99, band, 0.8, signals)
+
+    script = {
+        0: est(False, 0),
+        5: why("pir", "presence"),  # sent: occupied (at 5 s)
+        100: why("presence", "door_sealed"),  # held from 100 s; due at 5 + 300 s
+        500: why("presence", "pir"),  # 40 s only: never sent
+        540: why("presence", "door_sealed"),
+        600: why("door_sealed", "presence", band=2),  # a band change is not a reasons report
+    }
+    engine = scripted_engine(desk_room, script)
+    changes = [c for c in engine.advance(700.0) if c.space == "room"]
+    assert [(c.at_monotonic, c.band, c.signals) for c in changes] == [
+        (5.0, 1, ("pir", "presence")),
+        (305.0, 1, ("presence", "door_sealed")),  # the same set for a minute, 5 min after
+        (600.0, 2, ("door_sealed", "presence")),  # the band, held 30 s, with its reasons
+    ]
+    assert REASONS_HOLD_S == 60.0 and REASONS_EVERY_S == 300.0
