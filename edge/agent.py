@@ -11,17 +11,18 @@ speech-activity flag, CO2 in a simulation).
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from common.clock import Clock
-from edge.counter_poller import CounterPoller
 from edge.fusion.signals import Signal
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.occupancy_engine import OccupancyEngine
 from edge.publisher import Publisher
 from edge.sensors import EventQueue, SensorEvent
+from edge.signal_pollers import SignalPoller
 from edge.simclock import monotonic_at, real_seconds_until, wall_time_at
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,10 @@ class Agent:
         clock: Clock,
         heartbeat_s: float,
         timezone: ZoneInfo,
-        counters: CounterPoller | None = None,
+        pollers: Sequence[SignalPoller] = (),
     ) -> None:
         self._engine = engine
-        self._counters = counters
+        self._pollers = list(pollers)  # people counters, CO2: read when due
         self._publisher = publisher
         self._builder = publisher.builder
         self._events = events
@@ -102,8 +103,8 @@ class Agent:
                 self._handle(item)
             else:
                 self._publish_changes(self._engine.observe(item))
-        if self._counters is not None:
-            for signal in self._counters.poll(now):
+        for poller in self._pollers:
+            for signal in poller.poll(now):
                 self._publish_changes(self._engine.observe(signal))
         self._publish_changes(self._engine.advance(now))
         if now >= self._next_heartbeat:
@@ -115,7 +116,7 @@ class Agent:
         deadlines = [
             self._next_heartbeat,
             self._engine.next_deadline(),
-            self._counters.next_due() if self._counters is not None else None,
+            *(poller.next_due() for poller in self._pollers),
         ]
         return min(d for d in deadlines if d is not None)
 

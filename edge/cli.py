@@ -30,6 +30,8 @@ from contract.envelope import new_boot_id
 from contract.terminal_config import TerminalConfig, default_spool_path
 from edge.agent import Agent
 from edge.calibrate_cli import app as calibrate_app
+from edge.co2.hardware import open_co2_sensors
+from edge.co2.poller import Co2Poller
 from edge.counter_poller import CounterPoller
 from edge.counting.hardware import open_counters
 from edge.credentials import CredentialError, resolve_secret
@@ -50,6 +52,7 @@ from edge.sensors import (
     raspberry_pi_pin_factory,
 )
 from edge.session_player import load_played
+from edge.signal_pollers import SignalPoller
 from edge.simulation import Simulation, simulate_scenario, simulate_session
 from edge.speech_runtime import SpeechRuntime, SpeechUnavailable, load_speech
 from edge.spool import SpoolLocked
@@ -264,11 +267,13 @@ def run(
     except (OSError, sqlite3.Error) as exc:
         _fail(f"cannot open the spool {spool_path}: {exc} (choose another with --spool PATH)")
     tz = ZoneInfo(cfg.room.timezone)
-    counters = None
-    if engine.hears_counts:  # fusion: the people counters, read about once a second
+    pollers: list[SignalPoller] = []
+    if engine.hears_counts:  # fusion: people counters about once a second, CO2 every 30 s
         found = sim.counters(cfg) if sim else open_counters(cfg.sensors, pin_factory, clock, tz)
-        counters = CounterPoller(found, clock.monotonic())
-    agent = Agent(engine, link.publisher, events, clock, cfg.occupancy.heartbeat, tz, counters)
+        pollers.append(CounterPoller(found, clock.monotonic()))
+        if not sim:  # a session simulation plays its own CO2
+            pollers.append(Co2Poller(open_co2_sensors(cfg.sensors, clock), clock.monotonic()))
+    agent = Agent(engine, link.publisher, events, clock, cfg.occupancy.heartbeat, tz, pollers)
     player = sim.player(cfg, sensors, link.publisher, agent, tz) if sim else None
     log.info(
         "terminal %s (room %s) -> %s:%s prefix %s, boot %s, spool %s (%d unconfirmed)",
@@ -295,7 +300,7 @@ def run(
         delivery=link.deliverer,
         spool=link.spool,
         speech=speech,
-        counters=counters,
+        pollers=pollers,
     ).run(stop)
 
 

@@ -172,7 +172,12 @@ class FusionOccupancy:
             self._candidate = _Candidate(estimate, at)
         elif at - self._candidate.since >= BAND_HOLD_S:
             changes.append(self._report(self._candidate.estimate, self._candidate.since))
-        if not changes and estimate.band == self._room.band and self._reasons_held(estimate, at):
+        if (
+            not changes
+            and estimate.occupied  # the reasons that hold a room; a vacant one needs none
+            and estimate.band == self._room.band
+            and self._reasons_held(estimate, at)
+        ):
             changes.append(self._report(estimate, at))  # same state and band: new reasons
         for desk, occupied in estimate.desks.items():
             if self._desks.get(desk) != occupied:

@@ -7,6 +7,7 @@ so tests can run the same lifecycle with fakes.
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -68,7 +69,7 @@ class Terminal:
     delivery: Delivery | None = None
     spool: Closeable | None = None
     speech: Speech | None = None
-    counters: Closeable | None = None  # the people counters (edge.counter_poller)
+    pollers: Sequence[Closeable] = ()  # people counters, CO2 (edge.signal_pollers)
     # How long to hold back the first messages so that "online" comes first.
     first_connect_wait_s: float = 10.0
     # How long shutdown waits for the broker to ack the offline status.
@@ -117,5 +118,5 @@ class Terminal:
         if self.spool is not None:
             self.spool.close()  # checkpoints the WAL into the database file
         self.sensors.close()
-        if self.counters is not None:
-            self.counters.close()
+        for poller in self.pollers:
+            poller.close()

@@ -66,7 +66,7 @@ def open_counter(
         assert sensor.port is not None  # the schema requires it
         return Ld2450Counter(sensor.id, SerialPort(sensor.port, sensor.baud), clock, sensor.zone)
     if sensor.kind is SensorKind.THERMAL_ARRAY:
-        return Amg8833Counter(sensor.id, Amg8833Bus(sensor.i2c_bus, sensor.address), clock)
+        return Amg8833Counter(sensor.id, Amg8833Bus(sensor.i2c_bus, sensor.i2c_address), clock)
     if sensor.kind is SensorKind.DOOR_BEAMS:
         counter = DoorBeamCounter(sensor.id, clock, reset_at=sensor.reset_at, timezone=timezone)
         return BeamsCounter(DoorBeams(sensor, pin_factory, counter))

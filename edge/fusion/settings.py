@@ -88,6 +88,7 @@ class FusionSettings(_Strict):
                 accumulates=s.kind is SensorKind.DOOR_BEAMS,
             )
             for s in config.sensors
+            if s.kind in SIGNAL_OF_KIND  # CO2: one room-wide slope, whatever the sensor
         )
         return cls(tuning=config.fusion, sensors=sensors, desks=tuple(d.id for d in config.desks))
 

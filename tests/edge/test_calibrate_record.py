@@ -130,7 +130,7 @@ def test_labels_are_forgiving_words(typed: str, label: bool | None) -> None:
 
 
 def test_a_word_that_is_not_a_label_says_which_are() -> None:
-    with pytest.raises(LabelError, match="type p .* a .* q"):
+    with pytest.raises(LabelError, match=r"type p .* a .* q"):
         parse_label("yes")
 
 

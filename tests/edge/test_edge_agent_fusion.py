@@ -95,7 +95,7 @@ def session_run() -> Iterator[SessionRun]:
         poller = CounterPoller(list(counters.values()), start)
         identity = Identity("quorum", config.room.id, config.terminal.id, "boot-1")
         publisher = Publisher(MessageBuilder(identity, Sequencer()), sink, clock)
-        agent = Agent(engine, publisher, events, clock, 60.0, ZoneInfo("UTC"), poller)
+        agent = Agent(engine, publisher, events, clock, 60.0, ZoneInfo("UTC"), [poller])
         player = build_session_player(
             played, config, bank, publisher, agent, list(counters.values()), clock
         )

@@ -1,0 +1,1 @@
+"""CO2 sensors for occupancy fusion (docs/sensors.md): a reading in ppm every half minute."""
