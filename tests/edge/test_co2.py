@@ -22,6 +22,7 @@ from edge.co2.scd4x import (
     encode_words,
 )
 from edge.fusion.settings import FusionSettings
+from tests.contract.test_counting_sensor_config import BASE
 
 
 class FakeBus:
@@ -102,18 +103,6 @@ def test_co2_is_read_every_half_minute_and_a_failing_sensor_logged_once(
     with caplog.at_level(logging.ERROR):
         assert poller.poll(0.0) == [] and poller.poll(30.0) == []
     assert sum("co2-2" in r.message for r in caplog.records) == 1
-
-
-BASE = """\
-version: 1
-terminal: {id: t1}
-site: {id: hq, name: HQ}
-building: {id: b1, name: Main}
-floor: {id: f1, name: Floor 1}
-room: {id: r1, name: Room one, capacity: 6, timezone: Europe/Berlin}
-sensors:
-  - {id: pir, kind: pir_motion, pin: 17}
-"""
 
 
 def test_the_co2_kind_in_the_configuration(tmp_path: Path) -> None:
