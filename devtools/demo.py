@@ -12,10 +12,13 @@ run as root); otherwise the embedded amqtt broker, which speaks MQTT 3.1.1 only 
 mode: no MQTT 5 reason codes; everything in the demo still works). Ctrl-C stops it all.
 """
 
+import json
+import secrets
 import shutil
 import signal
 import sys
 import time
+import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -82,15 +85,25 @@ def main(
         )
     children: list[Child] = []
     try:
+        passwords = {"admin": _password(), STAFF_USER: _password()}
         hub = start_hub(
             broker,
             workdir,
             configs_dir=configs,
             port=port or None,
-            extra_env={"QUORUM_CHECKIN_LATE_WINDOW_H": demo_bookings.LATE_WINDOW_H},
+            extra_env={
+                "QUORUM_CHECKIN_LATE_WINDOW_H": demo_bookings.LATE_WINDOW_H,
+                "QUORUM_BOOTSTRAP_PASSWORD": passwords["admin"],
+            },
         )
         children.append(hub.child)
+        _add_staff(hub.url, hub.admin_token, passwords[STAFF_USER])
         now = datetime.now().astimezone()
+        no_show_at = None
+        no_show_config = configs / f"{demo_bookings.NO_SHOW_ROOM}.yaml"
+        if no_show_config.exists():
+            timezone = load_terminal_config(no_show_config).room.timezone
+            no_show_at = demo_bookings.book_no_show(hub.database_url, now, timezone)
         aurora = configs / f"{demo_bookings.AURORA}.yaml"
         if aurora.exists():  # the example organisation: book the day Aurora replays
             timezone = load_terminal_config(aurora).room.timezone
@@ -101,6 +114,8 @@ def main(
             config = load_terminal_config(config_path)
             scenario = SCENARIOS.get(config_path.stem, DEFAULT_SCENARIO)
             start = replay_start(now, config.room.timezone)
+            if config_path.stem == demo_bookings.NO_SHOW_ROOM:
+                start = now - demo_bookings.NO_SHOW_REPLAY  # up to now in seconds
             speech = (
                 ["--speech-from", str(meeting)]
                 if meeting is not None and config_path.stem == demo_bookings.AURORA
@@ -123,6 +138,7 @@ def main(
         )
         if meeting is not None:
             _minutes_banner(hub.url, hub.admin_token, demo_bookings.AURORA)
+        _dashboard_banner(hub.url, passwords, no_show_at)
         print("\nPress Ctrl-C to stop.", flush=True)
         deadline = time.monotonic() + duration if duration > 0 else None
         while not stopping and (deadline is None or time.monotonic() < deadline):
@@ -158,6 +174,58 @@ Try:
   curl -s -H "Authorization: Bearer {token}" {url}/api/v1/decisions
       (Aurora's bookings of the replayed day: checked in as people arrive, and a
        no-show released at 14:10 replay time, about two minutes in, with its reasons)""",
+        flush=True,
+    )
+
+
+STAFF_USER = "fran"
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _add_staff(url: str, token: str, password: str) -> None:
+    """A facilities account (department exec) to sign in to the dashboard with."""
+    for method, path, body in (
+        (
+            "POST",
+            "/users",
+            {
+                "id": STAFF_USER,
+                "display_name": "Fran (facilities)",
+                "role": "facilities",
+                "department_id": "exec",
+            },
+        ),
+        ("PUT", f"/users/{STAFF_USER}/password", {"password": password}),
+    ):
+        request = urllib.request.Request(
+            f"{url}/api/v1{path}", data=json.dumps(body).encode(), method=method
+        )
+        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
+
+def _dashboard_banner(url: str, passwords: dict[str, str], no_show_at: datetime | None) -> None:
+    accounts = "\n".join(
+        f"    {user:<8} password {password}" for user, password in passwords.items()
+    )
+    watch = ""
+    if no_show_at is not None:
+        minutes = max(0, round((no_show_at - datetime.now().astimezone()).total_seconds() / 60))
+        watch = (
+            f"\n  Borealis is booked now and nobody comes: its tile turns from 'Booked' to "
+            f"'No-show, released'\n  at {no_show_at:%H:%M} (in about {minutes} min; the view "
+            "reads bookings every 30 s)."
+        )
+    print(
+        f"""
+Dashboard: open {url}/ and sign in (facilities staff: {STAFF_USER}; everything: admin)
+{accounts}{watch}
+  Door display: {url}/display/hq-f1-aurora   Analytics: {url}/analytics""",
         flush=True,
     )
 

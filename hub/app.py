@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from common.clock import Clock, SystemClock
+from hub.alerts.runner import alerts_runner
 from hub.api import api_router
 from hub.api.calendars import feed_router as calendar_feed_router
 from hub.api.errors import install_error_handlers
@@ -23,10 +24,12 @@ from hub.api.health import router as health_router
 from hub.checkin.wiring import bookings_service, policy_from
 from hub.db.engine import make_engine, make_session_factory
 from hub.live import LiveFeed
+from hub.reports.runner import reports_runner
 from hub.settings import Settings
 from hub.startup import prepare
 from hub.state import HubState, IngestRunner
 from hub.timeseries.service import build_service as timeseries_service
+from hub.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +71,16 @@ def create_app(
                 state.bookings.start()
             if state.timeseries is not None:
                 state.timeseries.start()
+            if state.alerts is not None:
+                state.alerts.start()
+            if state.reports is not None:
+                state.reports.start()
             yield
         finally:
+            if state.reports is not None:
+                await asyncio.to_thread(state.reports.stop)
+            if state.alerts is not None:
+                await asyncio.to_thread(state.alerts.stop)
             if state.timeseries is not None:
                 await asyncio.to_thread(state.timeseries.stop)
             if state.bookings is not None:
@@ -94,6 +105,8 @@ def create_app(
     app.include_router(api_router())
     # The ICS feed authenticates by the token in its URL, so it is outside /api/v1.
     app.include_router(calendar_feed_router)
+    # The web dashboard (docs/dashboard.md): pages at /, /login, ...; files under /static.
+    install_web(app)
     return app
 
 
@@ -122,6 +135,7 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
                 receive_maximum=settings.ingest_receive_maximum,
                 voice_policy=policy_from(settings),
             )
+        alerts = alerts_runner(settings, session_factory, clock, live)
     except BaseException:
         engine.dispose()
         raise
@@ -134,4 +148,6 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
         ingest=ingest,
         bookings=bookings_service(settings, session_factory, clock, live),
         timeseries=timeseries_service(settings, session_factory, clock),
+        alerts=alerts,
+        reports=reports_runner(settings, session_factory, clock),
     )

@@ -21,6 +21,8 @@ from hub.auth.tokens import DEFAULT_TOKEN_DAYS, issue_token
 from hub.auth.users import InputError, create_user
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import User
+from hub.reports.cli import report_command
+from hub.sandbox.cli import sandbox_command
 from hub.settings import Settings, get_settings
 from hub.startup import StartupError, import_configs, migrate, prepare
 from hub.timeseries.cli import timeseries_app
@@ -41,6 +43,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(timeseries_app, name="timeseries")
 analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
+app.command("report")(report_command)
+app.command("sandbox")(sandbox_command)
 
 ROLES = ", ".join(r.value for r in Role)
 
@@ -164,6 +168,37 @@ def users_add(
     finally:
         engine.dispose()
     print(f"user {user_id!r} added ({role}); make a token: python -m hub tokens create {user_id}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    user_id: Annotated[str, typer.Argument(help="The user who signs in with it.")],
+    from_stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a user's password for the web dashboard (asked for twice, never echoed)."""
+    from hub.auth.passwords import set_password
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    settings = prepared_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
+            try:
+                ended = set_password(session, user, password, SystemClock().now())
+            except InputError as error:
+                fail(str(error))
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"password of {user_id!r} set; {ended} web session(s) signed out")
 
 
 @tokens_app.command("create")

@@ -90,12 +90,40 @@ class Settings(BaseSettings):
     # (tests, a hub inside a closed network).
     webhook_allow_private: bool = False
 
+    # Alerts (docs/alerts.md): threshold rules evaluated every ``alerts_interval_s``; an open
+    # alert resolves once its condition has been clear for ``alerts_hold_down_min``.
+    alerts_enabled: bool = True
+    alerts_interval_s: float = Field(default=60.0, gt=0)
+    alerts_hold_down_min: float = Field(default=15.0, ge=0)
+    # Rules to leave out, comma-separated (e.g. "low_utilization,sensors_silent").
+    alerts_rules_off: str = ""
+    alerts_low_utilization_pct: float = Field(default=15.0, gt=0, le=100)
+    alerts_low_utilization_days: int = Field(default=5, ge=1, le=60)
+    alerts_over_capacity_min: float = Field(default=5.0, ge=0)
+    alerts_device_offline_min: float = Field(default=10.0, ge=0)
+    alerts_door_stuck_h: float = Field(default=12.0, gt=0)
+    alerts_sensors_silent_h: float = Field(default=72.0, gt=0)
+    alerts_spool_full_window_h: float = Field(default=24.0, gt=0)
+
+    # Scheduled reports (docs/reports.md): yesterday's daily, last week's weekly and last
+    # month's monthly, built ``reports_settle_min`` after local midnight in
+    # ``reports_timezone`` (empty: the zone most rooms are in); looked for every
+    # ``reports_tick_s``; runs kept ``reports_keep_days``.
+    reports_enabled: bool = True
+    reports_tick_s: float = Field(default=600.0, gt=0)
+    reports_settle_min: float = Field(default=60.0, ge=0)
+    reports_timezone: str = ""
+    reports_keep_days: int = Field(default=400, ge=1)
+
     host: str = "127.0.0.1"
     port: int = 8080
     # Written to this file (mode 0600) on first start, so an operator can find it again.
     bootstrap_token_file: Path | None = None
     # Create the bootstrap admin with this token instead of a random one (demo, tests).
     bootstrap_token: str | None = None
+    # Give the bootstrap admin this password for the web dashboard, if it has none yet
+    # (demo, automated installs); a password changed later is kept.
+    bootstrap_password: str | None = None
 
     @property
     def client_id(self) -> str:

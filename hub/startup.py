@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 
 from common.clock import Clock
 from contract.config_loader import ConfigError
-from hub.auth.users import ensure_bootstrap_admin
+from hub.auth.users import InputError, ensure_bootstrap_admin
 from hub.db.migrate import upgrade
 from hub.org.importer import ImportReport, import_config_dir
 from hub.settings import Settings
@@ -131,7 +131,15 @@ def bootstrap_admin(
 ) -> str | None:
     """Ensure the bootstrap admin; announce a newly registered token once (stderr and file)."""
     with session_factory() as session:
-        token = ensure_bootstrap_admin(session, now=clock.now(), token=settings.bootstrap_token)
+        try:
+            token = ensure_bootstrap_admin(
+                session,
+                now=clock.now(),
+                token=settings.bootstrap_token,
+                password=settings.bootstrap_password,
+            )
+        except InputError as error:
+            raise StartupError(f"QUORUM_BOOTSTRAP_PASSWORD: {error}") from error
         if token is not None and settings.bootstrap_token_file is not None:
             # Before the commit: if the file cannot be written, nothing is created and the
             # next start tries again, so the token is never lost.

@@ -47,6 +47,10 @@ class HubState:
     bookings: Background | None = None
     # The time-series exporter (hub.timeseries.service.TimeSeriesService), when configured.
     timeseries: Background | None = None
+    # The alerts loop (hub.alerts.runner.AlertsRunner), unless QUORUM_ALERTS_ENABLED=false.
+    alerts: Background | None = None
+    # Scheduled reports (hub.reports.runner.ReportsRunner), unless QUORUM_REPORTS_ENABLED=false.
+    reports: Background | None = None
 
 
 class NotStarted(RuntimeError):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from hub.api import (
     action_items,
+    alerts,
     analytics,
     bookings,
     calendars,
@@ -19,7 +20,9 @@ from hub.api import (
     minutes,
     occupancy,
     org,
+    reports,
     rooms,
+    sandbox,
     space_bookings,
     stream,
     timeseries,
@@ -60,6 +63,9 @@ def api_router() -> APIRouter:
         meetings,
         action_items,
         voice,
+        sandbox,
+        alerts,
+        reports,
     ):
         router.include_router(module.router)
     return router

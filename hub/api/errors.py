@@ -58,6 +58,9 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 BAD_BODY: dict[int | str, dict[str, Any]] = {
     400: _error("The body could not be parsed at all (e.g. JSON nested thousands deep).")
 }
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many wrong passwords: wait for the time in `Retry-After` (seconds).")
+}
 
 
 async def _input_error(_: Request, error: Exception) -> JSONResponse:

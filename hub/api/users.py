@@ -3,18 +3,22 @@
 Deactivating a user revokes all their tokens in the same transaction, so a
 person who leaves loses access at once and a later re-activation does not
 bring old tokens back. The last active admin cannot be deactivated or demoted.
+Passwords (for the web dashboard's sign-in) are set by admins for anyone, and changed by
+people themselves with their current one; either ends the user's other web sessions.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from contract.ids import ID_PATTERN
-from hub.api.common import Admin, AnyUser, Label, UtcTime, not_found
-from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND
+from hub.api.common import Admin, AnyUser, Label, SelfService, UtcTime, not_found
+from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND, TOO_MANY
 from hub.api.tokens import NewTokenOut, TokenCreate, TokenOut, create_token, list_tokens
+from hub.auth.attempts import AttemptsDep, client_address
+from hub.auth.passwords import MAX_LENGTH, set_password, verify_user_password
 from hub.auth.roles import Role
 from hub.auth.tokens import revoke_all
 from hub.auth.users import (
@@ -208,3 +212,80 @@ def create_user_token(
             409, detail=f"user {user_id!r} is inactive: PATCH it with active=true first"
         )
     return create_token(session, caller, user_id, body, clock.now())
+
+
+class PasswordSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: StrictStr = Field(max_length=MAX_LENGTH, description="At least 10 characters.")
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: StrictStr = Field(max_length=MAX_LENGTH)
+    new_password: StrictStr = Field(max_length=MAX_LENGTH, description="At least 10 characters.")
+
+
+class PasswordOut(BaseModel):
+    user_id: str
+    password_set: bool
+    web_sessions_ended: int = Field(description="Web sessions of the user that were signed out.")
+
+
+@router.put(
+    "/users/{user_id}/password",
+    summary="Set a user's password for the web dashboard",
+    responses={**NOT_FOUND, **BAD_BODY},
+)
+def put_user_password(
+    _: Admin, user_id: str, body: PasswordSet, session: SessionDep, clock: ClockDep
+) -> PasswordOut:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    try:
+        ended = set_password(session, user, body.password, clock.now())
+    except InputError as error:
+        raise _http(error) from None
+    session.commit()
+    return PasswordOut(user_id=user.id, password_set=True, web_sessions_ended=ended)
+
+
+@router.put(
+    "/me/password",
+    summary="Change your password (give the current one)",
+    responses={**CONFLICT, **BAD_BODY, **TOO_MANY},
+)
+def put_my_password(
+    caller: SelfService,
+    body: PasswordChange,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    attempts: AttemptsDep,
+) -> PasswordOut:
+    user = session.get(User, caller.user_id)
+    if user is None:
+        raise not_found("user", caller.user_id)
+    if user.password_hash is None:
+        raise HTTPException(409, detail="you have no password yet: an admin sets the first one")
+    now, address = clock.now(), client_address(request)
+    wait = attempts.retry_after(user.id, address, now)
+    if wait is not None:
+        seconds = max(1, int(wait.total_seconds()))
+        raise HTTPException(
+            429,
+            detail=f"too many wrong passwords: try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+    if not verify_user_password(user, body.current_password):
+        attempts.failed(user.id, address, now)
+        raise HTTPException(422, detail="the current password is wrong")
+    attempts.succeeded(user.id)
+    try:
+        ended = set_password(session, user, body.new_password, now, keep_token_id=caller.token_id)
+    except InputError as error:
+        raise _http(error) from None
+    session.commit()
+    return PasswordOut(user_id=user.id, password_set=True, web_sessions_ended=ended)

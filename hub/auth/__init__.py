@@ -5,5 +5,8 @@
 - :mod:`hub.auth.users`: creating users and the bootstrap admin (API and CLI share it).
 - :mod:`hub.auth.scope`: the one place that decides which rooms, desks and devices
   a caller may see.
+- :mod:`hub.auth.passwords`: Argon2id passwords for the web dashboard's sign-in.
+- :mod:`hub.auth.attempts`: the limit on wrong passwords (per account and address).
+- :mod:`hub.auth.cookies`: the dashboard's session cookie and its CSRF value.
 - :mod:`hub.auth.dependencies`: the FastAPI dependencies built on the above.
 """

@@ -2,14 +2,17 @@
 
 Every router under /api/v1 declares ``require_roles(...)``; the access-matrix
 test enumerates the app's routes, so an endpoint without a role check fails it.
+A bearer token wins; without one, the web dashboard's session cookie is accepted
+(hub.auth.cookies), with a CSRF header on every request that may change something.
 """
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from hub.auth.cookies import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_matches
 from hub.auth.roles import Principal, Role
 from hub.auth.tokens import authenticate
 from hub.state import ClockDep, HubStateDep
@@ -29,17 +32,32 @@ def unauthorized(detail: str, *, invalid: bool = False) -> HTTPException:
 
 
 def current_principal(
+    request: Request,
     state: HubStateDep,
     clock: ClockDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    by_cookie = False
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        token = credentials.credentials
+    elif "authorization" not in request.headers and request.cookies.get(SESSION_COOKIE):
+        token, by_cookie = request.cookies[SESSION_COOKIE], True
+    else:
         raise unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     # A short session of its own, so the stream endpoint does not hold one open.
     with state.session_factory() as session:
-        principal = authenticate(session, credentials.credentials, clock.now())
+        principal = authenticate(session, token, clock.now())
     if principal is None:
         raise unauthorized("invalid, expired or revoked token, or inactive user", invalid=True)
+    if (
+        by_cookie
+        and request.method not in SAFE_METHODS
+        and not csrf_matches(token, request.headers.get(CSRF_HEADER))
+    ):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"signed in by cookie: send the {CSRF_HEADER} header (docs/api.md)",
+        )
     return principal
 
 

@@ -100,26 +100,33 @@ def active_admin_count(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
-def ensure_bootstrap_admin(session: Session, *, now: datetime, token: str | None) -> str | None:
+def ensure_bootstrap_admin(
+    session: Session, *, now: datetime, token: str | None, password: str | None = None
+) -> str | None:
     """Make sure an admin can log in on a fresh install; return a token to announce, if new.
 
     With ``token`` (demo, tests, automated installs) that exact token is registered
     once; a revoked one stays revoked. Without it a random token is made only when the
-    bootstrap admin is first created, so restarts never mint new admin tokens.
+    bootstrap admin is first created, so restarts never mint new admin tokens. With
+    ``password`` the admin gets it for the web dashboard unless it has a password already.
     """
-    created = session.get(User, BOOTSTRAP_ADMIN_ID) is None
-    if created:
-        session.add(
-            User(
-                id=BOOTSTRAP_ADMIN_ID,
-                display_name="Administrator",
-                role=Role.ADMIN.value,
-                active=True,
-                aliases=[],
-                created_at=now,
-            )
+    admin = session.get(User, BOOTSTRAP_ADMIN_ID)
+    created = admin is None
+    if admin is None:
+        admin = User(
+            id=BOOTSTRAP_ADMIN_ID,
+            display_name="Administrator",
+            role=Role.ADMIN.value,
+            active=True,
+            aliases=[],
+            created_at=now,
         )
+        session.add(admin)
         session.flush()
+    if password is not None and admin.password_hash is None:
+        from hub.auth.passwords import set_password  # passwords imports this module
+
+        set_password(session, admin, password, now)
     if token is not None:
         known = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
         if known is not None:

@@ -8,11 +8,9 @@ one worker.
 """
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clock import Clock
@@ -20,6 +18,7 @@ from hub.checkin.engine import run_once
 from hub.checkin.notify import MqttPublisher, WebhookPoster, deliver_pending
 from hub.checkin.policy import CheckInPolicy
 from hub.live import LiveFeed
+from hub.loops import Loop, take_loop_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +51,17 @@ class BookingsRunner:
         self._live = live
         self._publish = publish
         self._post = post
-        self._tick_s = tick_s
         self._jobs = list(jobs or [])
         # Work with its own transactions and locking, run after each tick (the minutes).
         self._rounds = list(rounds or [])
         self._job_runs: dict[int, datetime] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bookings", daemon=True)
+        self._loop = Loop("bookings", self._round, tick_s)
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(30)
+        self._loop.stop()
 
     def tick(self) -> datetime | None:
         """One look at the bookings and one delivery round; the next deadline, if any."""
@@ -105,21 +100,12 @@ class BookingsRunner:
                 log.exception("bookings job %s failed", getattr(job, "__name__", job))
             self._job_runs[index] = now
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            wait = self._tick_s
-            try:
-                next_check = self.tick()
-                if next_check is not None:
-                    until = (next_check - self._clock.now()).total_seconds()
-                    wait = max(MIN_WAIT_S, min(wait, until))
-            except Exception:  # the loop must outlive a bad row or a database outage
-                log.exception("bookings loop failed; trying again in %.0f s", wait)
-            self._stop.wait(wait)
+    def _round(self) -> float | None:
+        next_check = self.tick()
+        if next_check is None:
+            return None
+        return max(MIN_WAIT_S, (next_check - self._clock.now()).total_seconds())
 
 
 def _take_loop_lock(session: Session) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOOP_LOCK_KEY})
-    return bool(locked.scalar())
+    return take_loop_lock(session, LOOP_LOCK_KEY)

@@ -292,6 +292,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | facilities | member | display | device
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Argon2id hash for the web dashboard's sign-in (hub.auth.passwords); None: tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class ApiToken(Base):
@@ -578,6 +580,8 @@ analytics_rollup_state = Table(
 
 # Minutes sessions and transcripts live in their own module; imported here so that every
 # user of Base.metadata (Alembic, the schema test) sees their tables.
+from hub.db import alert_models as _alert_models  # noqa: E402, F401
 from hub.db import minutes_models as _minutes_models  # noqa: E402, F401
+from hub.db import report_models as _report_models  # noqa: E402, F401
 from hub.db import speech_models as _speech_models  # noqa: E402, F401
 from hub.db import voice_models as _voice_models  # noqa: E402, F401

@@ -33,6 +33,7 @@ def call(hub, method, path, token, body=None):  # type: ignore[no-untyped-def]
     except urllib.error.HTTPError as exc:
         raise AssertionError(f"{method} {path}: {exc.code} {exc.read().decode()}") from None
 
+
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 SESSION = "reading_alone"

@@ -151,6 +151,8 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "ingest_enabled": False,
         # No background bookings loop: tests of check-in call it, or the API, themselves.
         "checkin_enabled": False,
+        # Nor the alerts loop: alert tests run its tick() themselves (tests/hub/alerts).
+        "alerts_enabled": False,
         "bootstrap_token": ADMIN_TOKEN,
     }
     unknown = set(overrides) - set(Settings.model_fields)

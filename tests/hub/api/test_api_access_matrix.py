@@ -25,6 +25,7 @@ from api_world import (
 from fastapi import FastAPI, routing
 
 from hub.app import create_app
+from hub.db.alert_models import Alert
 from hub.settings import Settings
 
 A, F, M, D, V = "admin", "facilities", "member", "display", "device"
@@ -38,6 +39,10 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/users/{user_id}"): {A},
     ("GET", "/api/v1/users/{user_id}/tokens"): {A},
     ("POST", "/api/v1/users/{user_id}/tokens"): {A},
+    # Passwords for the web dashboard (hub/api/users.py): admins set anyone's, people who
+    # manage their own tokens change their own.
+    ("PUT", "/api/v1/users/{user_id}/password"): {A},
+    ("PUT", "/api/v1/me/password"): {A, F, M},
     ("GET", "/api/v1/me/tokens"): {A, F, M},
     ("POST", "/api/v1/me/tokens"): {A, F, M},
     ("DELETE", "/api/v1/tokens/{token_id}"): {A, F, M},
@@ -114,11 +119,31 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/action-items/{item_id}"): {A, M},
     # Voice commands (hub/api/voice.py): staff, facilities for rooms in scope (no text).
     ("GET", "/api/v1/rooms/{room_id}/voice-commands"): {A, F},
+    # What-if sandbox (hub/api/sandbox.py): staff; facilities replay and change only their
+    # department's and shared rooms (a room outside is unknown: 400, like a missing one).
+    ("POST", "/api/v1/sandbox/runs"): {A, F},
+    # Alerts (hub/api/alerts.py): staff, scoped by department (404 outside it).
+    ("GET", "/api/v1/alerts"): {A, F},
+    ("GET", "/api/v1/alerts/{alert_id}"): {A, F},
+    # Reports (hub/api/reports.py): staff; facilities get their department's and shared
+    # spaces, and only the stored runs built for them (404 for the others).
+    ("GET", "/api/v1/reports"): {A, F},
+    ("GET", "/api/v1/reports/{period}"): {A, F},
+    ("GET", "/api/v1/reports/runs/{run_id}/{file_name}"): {A, F},
 }
 # Public by a secret token in the path instead of a bearer header (test_api_bookings.py
 # checks that unknown and revoked feed tokens are 404).
 TOKEN_IN_PATH = {("GET", "/calendar/{token}.ics")}
-PUBLIC = {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")} | TOKEN_IN_PATH
+# The web dashboard (hub/web): pages check the session cookie themselves (no session: a
+# redirect to /login; another role: a 403 page) and read data only through the API above;
+# tests/hub/web checks them.
+WEB_PAGES = {
+    ("GET", path) for path in ("/", "/rooms/{room_id}", "/display/{room_id}", "/analytics",
+                               "/alerts", "/me", "/login")
+} | {("POST", "/login"), ("POST", "/logout")}  # fmt: skip
+PUBLIC = (
+    {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")} | TOKEN_IN_PATH | WEB_PAGES
+)
 SPACE_PARAMS = {"room_id", "desk_id", "device_id"}
 
 
@@ -163,6 +188,7 @@ def spare(world: Hub) -> dict[str, Any]:
     assert world.request("DELETE", f"/tokens/{revoked_id}").status_code == 200
     inactive = world.add_user("gone-user", "facilities", "engineering")
     assert world.request("PATCH", "/users/gone-user", json={"active": False}).status_code == 200
+    add_alerts(world)
     return {
         "token_id": token_id,
         "day": day,
@@ -174,6 +200,31 @@ def spare(world: Hub) -> dict[str, Any]:
             "too long": "x" * 5000,
         },
     }
+
+
+def add_alerts(world: Hub) -> None:
+    """Alert 1 about a shared room, then one about each department's spaces."""
+    now = world.clock.now()
+    subjects = [
+        ("room", "hq-f1-aurora", "hq-f1-aurora", "Aurora"),
+        ("room", "hq-f2-cosmos", "hq-f2-cosmos", "Cosmos boardroom"),
+        ("device", "term-hq-f2-east-desks", "hq-f2-east", "East desk area"),
+    ]
+    with world.session() as session:
+        for kind, subject, room, name in subjects:
+            session.add(
+                Alert(
+                    rule="device_offline" if kind == "device" else "over_capacity",
+                    subject_kind=kind,
+                    subject_id=subject,
+                    room_id=room,
+                    severity="warning",
+                    message=f"Something is wrong in {name}.",
+                    details={},
+                    opened_at=now,
+                    last_seen_at=now,
+                )
+            )
 
 
 def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
@@ -192,6 +243,10 @@ def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
         "feed_id": "999999",
         "session_id": "no-such-session",
         "item_id": "1",
+        "alert_id": "1",
+        "period": "daily",
+        "run_id": "1",
+        "file_name": "report.html",
         **overrides,
     }
     for name, value in values.items():
