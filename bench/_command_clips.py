@@ -60,14 +60,21 @@ class Clip:
 
 
 def command_clips(
-    data: dict[str, Any], rates: tuple[float, ...], limit: int | None, prefix: str = ""
+    data: dict[str, Any],
+    rates: tuple[float, ...],
+    limit: int | None,
+    prefix: str = "",
+    half: str | None = None,
 ) -> list[Clip]:
-    """The command set spoken at each rate; ``prefix`` (a wake phrase) said before each."""
-    cases = data["commands"][:limit] if limit else data["commands"]
+    """The command set spoken at each rate; ``prefix`` (a wake phrase) said before each;
+    ``half``: only the even- or odd-numbered commands (settings are tuned on one half)."""
+    cases = list(enumerate(data["commands"][:limit] if limit else data["commands"]))
+    if half is not None:
+        cases = [(i, case) for i, case in cases if i % 2 == (0 if half == "even" else 1)]
     clips = []
     for rate in rates:
         log(f"synthesising {len(cases)} commands at length_scale {rate} ...")
-        for index, case in enumerate(cases):
+        for index, case in cases:
             samples = padded(speak(prefix + case["text"], rate))
             name = f"{index:03d}@{rate}: {prefix}{case['text']}"
             clips.append(Clip(name, samples, "room", case["intent"], case.get("slots") or {}))

@@ -19,7 +19,9 @@ What runs:
    armed at the start of each clip, the room's roster (the data set's ``roster``) as
    Whisper's hints as in a meeting on the terminal (``--no-roster-hints``: none), decoding
    with ``speech.short_window`` on tiny.en (int8, beam 5, on a 10 s encoder window, the
-   beam's runner-ups kept), then ``Matcher.match``; an accepted intent becomes an
+   beam's runner-ups kept), then ``Matcher.match`` and grammar rescoring (the grammar's
+   best readings said again and scored by Whisper's decoder under the same audio,
+   ``speech.intents.rescoring``; ``--no-rescoring``: off); an accepted intent becomes an
    ``intent`` message sent the terminal's way (``edge.link``: committed to the SQLite spool,
    then published with QoS 1) to a real Mosquitto started here on a free loopback port.
 3. Latency, on the clean clips fed at a microphone's pace (each block handed over when its
@@ -71,12 +73,15 @@ Output: a table on stderr; the last line of stdout is one JSON object:
   misses (first 40), false_accept_texts, settings, quick, load_avg_1m
 
   python bench/commands.py [--quick] [--beam-size N] [--threads N] [--window full|short]
-                           [--no-roster-hints] [--unpaced]
+                           [--no-roster-hints] [--unpaced] [--half even|odd] [--no-rescoring]
 
 --quick: 30 commands at rate 1.0, clean + 20 and 5 dB, about 3 minutes of non-command speech.
 --unpaced: the clean clips at full speed too (about 15 minutes instead of 40 for the full
 run); the accuracy is the same (the early decode sees the same audio), the latency is not a
 microphone's.
+--half even|odd: only the even- or odd-numbered commands (no real recordings): settings are
+tuned on the even half, then the whole set is run once.
+--no-rescoring: the matcher alone decides (speech.intents.rescoring off), for comparison.
 Exits 1 with the reason when it cannot run (no Whisper model, Piper, Mosquitto or data).
 """
 
@@ -139,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         help="feed the clean clips at full speed too (accuracy only: latency then pessimistic)",
     )
     parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="only the even- or odd-numbered commands (tune on one, report on all)",
+    )
+    parser.add_argument(
+        "--rescoring",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="grammar rescoring with Whisper's decoder (speech.intents.rescoring) (on)",
+    )
+    parser.add_argument(
         "--window",
         choices=("short", "full"),
         default="short",
@@ -178,9 +194,10 @@ def listener_for(
     vad: Any,
     language: str = "en",
     hints: bool = True,
+    rescoring: bool = True,
 ) -> Context:
     from speech.intents.grammar import GrammarError
-    from speech.intents.listener import CommandListener
+    from speech.intents.listener import CommandListener, ListenerSettings
     from speech.intents.loading import load_grammar
     from speech.intents.matcher import Matcher
     from speech.intents.wake import WakePhrases
@@ -191,7 +208,8 @@ def listener_for(
         raise CannotRun(str(exc)) from exc
     matcher = Matcher(grammar, roster)
     wake = WakePhrases.default(language)
-    listener = CommandListener(transcriber, matcher, wake=wake, vad=vad)
+    settings = ListenerSettings() if rescoring else ListenerSettings(rescoring=None)
+    listener = CommandListener(transcriber, matcher, wake=wake, vad=vad, settings=settings)
     if hints:
         listener.set_names(roster)
     return Context(matcher, listener)
@@ -207,21 +225,26 @@ def measure(args: argparse.Namespace) -> int:
     snrs = QUICK_SNRS_DB if args.quick else SNRS_DB
     limit = QUICK_COMMANDS if args.quick else None
     try:
-        clips = command_clips(data, rates, limit)
+        clips = command_clips(data, rates, limit, half=args.half)
         recordings_missing = not AUDIO_DIR.is_dir()
-        clips += recorded_clips()
-        wake_clips = command_clips(data, (1.0,), limit, prefix=WAKE_PREFIX)
+        clips += recorded_clips() if args.half is None else []
+        wake_clips = command_clips(data, (1.0,), limit, prefix=WAKE_PREFIX, half=args.half)
         log("synthesising the non-command speech ...")
         noncommands, noncommand_audio_s = noncommand_audio(args.quick)
     except TTSUnavailable as exc:
         raise CannotRun(str(exc)) from exc
 
     ours, full, vad = load_models(args)
+    rescoring = args.rescoring
     contexts = {
-        "room": listener_for(data["grammar"], data["roster"], ours, vad, hints=args.roster_hints)
+        "room": listener_for(
+            data["grammar"], data["roster"], ours, vad, hints=args.roster_hints, rescoring=rescoring
+        )
     }
     for grammar_file, _, _ in RECORDED_COMMANDS.values():
-        contexts.setdefault(grammar_file, listener_for(grammar_file, [], ours, vad))
+        contexts.setdefault(
+            grammar_file, listener_for(grammar_file, [], ours, vad, rescoring=rescoring)
+        )
 
     workdir = Path(tempfile.mkdtemp(prefix="commands-bench-"))
     try:
@@ -278,6 +301,8 @@ def measure(args: argparse.Namespace) -> int:
             "model": args.model,
             "window": args.window,
             "roster_hints": args.roster_hints,
+            "rescoring": str(contexts["room"].listener.settings.rescoring),
+            "half": args.half,
             "clean_clips_paced": not args.unpaced,
             "beam_size": args.beam_size,
             "threads": args.threads,
@@ -316,7 +341,7 @@ def chinese_audio(args: argparse.Namespace, vad: Any, publisher: Publisher) -> d
     except ModelError as exc:
         return {"skipped": str(exc)}
     ours = ShortWindowTranscriber(full) if args.window == "short" else full
-    context = listener_for(grammar_file, [], ours, vad, language="zh")
+    context = listener_for(grammar_file, [], ours, vad, language="zh", rescoring=args.rescoring)
     pipeline = Pipeline(ours, full, publisher)
     samples = padded(read_audio(path))
     runs = [pipeline.run(samples, context.listener, paced=True) for _ in range(4)]

@@ -14,6 +14,9 @@ Only for utterances the length of a command: anything longer than ``max_s`` goes
 ordinary full-window :class:`~speech.transcriber.Transcriber`. The same hallucination
 defences apply, and a text that repeats itself (compression ratio, or a text that ran to the
 length bound) is decoded again on the full window rather than trusted.
+
+``hear`` also returns a scorer of other texts under the same encoded audio
+(``speech.text_scores``), for grammar rescoring (``speech.intents.rescoring``).
 """
 
 import math
@@ -26,6 +29,7 @@ import numpy as np
 from speech.audio.source import SAMPLE_RATE
 from speech.prompt import Prompt
 from speech.segments import Segment
+from speech.text_scores import AudioTextScorer
 from speech.transcriber import (
     AVG_LOGPROB_MIN,
     COMPRESSION_RATIO_MAX,
@@ -75,26 +79,34 @@ class ShortWindowTranscriber:
     def transcribe(
         self, audio: np.ndarray, offset_s: float = 0.0, prompt: Prompt | None = None
     ) -> Transcription:
+        return self.hear(audio, offset_s, prompt)[0]
+
+    def hear(
+        self, audio: np.ndarray, offset_s: float = 0.0, prompt: Prompt | None = None
+    ) -> tuple[Transcription, AudioTextScorer | None]:
+        """The transcription, and a scorer of other texts under the same encoded audio
+        (None when the full window decoded it)."""
         duration = len(audio) / SAMPLE_RATE
         if audio.size == 0 or duration > self.settings.max_s or self.language is None:
-            return self.full.transcribe(audio, offset_s, prompt)  # (no language: detect it)
+            return self.full.transcribe(audio, offset_s, prompt), None  # (no language)
         decoded = self._decode(audio.astype(np.float32, copy=False), prompt)
         if decoded is None or _compression_ratio(decoded[0][0]) > COMPRESSION_RATIO_MAX:
-            return self.full.transcribe(audio, offset_s, prompt)  # it repeated itself
-        texts, no_speech, logprob = decoded
+            return self.full.transcribe(audio, offset_s, prompt), None  # it repeated itself
+        texts, no_speech, logprob, scorer = decoded
         text = texts[0]
         silent = no_speech > NO_SPEECH_PROB_MAX and logprob < AVG_LOGPROB_MIN
         if not text or silent or is_hallucination(text, no_speech, 1.0):
-            return Transcription([], self.language, dropped=[text] if text else [])
+            return Transcription([], self.language, dropped=[text] if text else []), None
         segment = Segment(offset_s, offset_s + duration, text, True, self.language)
         others = [t for t in texts[1:] if t and t != text and not is_hallucination(t, 0.0, 1.0)]
-        return Transcription([segment], self.language, alternatives=others)
+        return Transcription([segment], self.language, alternatives=others), scorer
 
     def _decode(
         self, audio: np.ndarray, prompt: Prompt | None
-    ) -> tuple[list[str], float, float] | None:
+    ) -> tuple[list[str], float, float, AudioTextScorer] | None:
         """(the texts, best first; the no-speech probability; the best text's average log
-        probability per token), or None when the best text ran to the length bound."""
+        probability per token; a scorer under the same encoded audio), or None when the best
+        text ran to the length bound."""
         whisper = self._whisper
         features = whisper.feature_extractor(audio)
         frames = max(
@@ -102,6 +114,7 @@ class ShortWindowTranscriber:
             self.settings.min_window_s * FRAMES_PER_S,
         )
         window = min(FULL_WINDOW_FRAMES, math.ceil(frames / FRAMES_PER_S) * FRAMES_PER_S)
+        frames_heard = min(features.shape[-1], window)
         features = features[:, :window]
         features = np.pad(features, ((0, 0), (0, window - features.shape[-1])))
         settings = self.full.settings
@@ -113,8 +126,9 @@ class ShortWindowTranscriber:
         )
         bound = self.settings.max_tokens_per_s * len(audio) / SAMPLE_RATE
         max_new = max(self.settings.min_tokens, math.ceil(bound))
+        encoded = whisper.encode(features)
         result: Any = whisper.model.generate(
-            whisper.encode(features),
+            encoded,
             [tokens],
             beam_size=settings.beam_size,
             num_hypotheses=max(1, min(settings.beam_size, 1 + self.settings.alternatives)),
@@ -132,8 +146,11 @@ class ShortWindowTranscriber:
             self._tokenizer.decode([t for t in ids if t < self._tokenizer.eot]).strip()
             for ids in result.sequences_ids
         ]
+        scorer = AudioTextScorer(
+            whisper.model, self._tokenizer, np.array(encoded), tokens, frames_heard
+        )
         # ctranslate2's score is the sum of log probabilities over length (length_penalty 1).
-        return texts, float(result.no_speech_prob), float(result.scores[0])
+        return texts, float(result.no_speech_prob), float(result.scores[0]), scorer
 
 
 def _compression_ratio(text: str) -> float:

@@ -35,8 +35,11 @@ from speech.intents.tokens import Token, norms, tokenize
 # A template expanded: literal tokens and slot placeholders.
 Element = str | SlotRef
 MAX_EXPANSIONS = 20000  # per template: beyond this a template is a mistake, not a grammar
+# A slot read: (name, value, first heard token, end), the span kept to say it again
+# (-1, -1 for a slot the template sets without hearing it).
+Reading = tuple[str, Any, int, int]
 # One cell of a row: (cost, weight, slots read so far).
-Cell = tuple[float, float, tuple[tuple[str, Any], ...]]
+Cell = tuple[float, float, tuple[Reading, ...]]
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,25 @@ class IntentResult:
     text: str
 
 
+@dataclass(frozen=True)
+class Parse:
+    """One way the grammar reads a sentence, good enough or not: the template path taken
+    (words and slot placeholders), the slots with the heard spans they were read from."""
+
+    intent: str
+    confidence: float
+    path: tuple[Element, ...]
+    readings: tuple[Reading, ...]
+    tokens: tuple[Token, ...]  # what was heard
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return {name: value for name, value, _, _ in self.readings}
+
+
 @dataclass
 class _Node:
+    path: tuple[Element, ...] = ()  # the template tokens leading here
     children: dict[Element, "_Node"] = field(default_factory=dict)
     # Templates ending here: (intent, the template's index among the intent's templates).
     intents: list[tuple[str, int]] = field(default_factory=list)
@@ -90,7 +110,9 @@ class Matcher:
     def _add(self, elements: list[Element], template: tuple[str, int]) -> None:
         node = self.root
         for element in elements:
-            node = node.children.setdefault(element, _Node())
+            if element not in node.children:
+                node.children[element] = _Node((*node.path, element))
+            node = node.children[element]
         if template not in node.intents:
             node.intents.append(template)
 
@@ -104,13 +126,33 @@ class Matcher:
 
     def match(self, text: str) -> IntentResult:
         """The intent ``text`` expresses, its slots and a confidence in [0, 1]."""
+        best: dict[str, tuple[float, dict[str, Any]]] = {}
+        for parse in self._search(text, self.threshold):
+            if parse.confidence > best.get(parse.intent, (-1.0, {}))[0]:
+                best[parse.intent] = (parse.confidence, parse.slots)
+        return self._decide(best, text)
+
+    def parses(self, text: str, floor: float = 0.5, limit: int | None = 5) -> list[Parse]:
+        """The ``limit`` best readings of ``text`` (None: all) with a confidence of at least
+        ``floor`` (below the threshold too), best first; one per template path and slots."""
+        found: dict[tuple[Any, ...], Parse] = {}
+        for parse in self._search(text, floor):
+            if parse.confidence < floor:
+                continue
+            key = (parse.path, tuple((r[0], repr(r[1]), r[2], r[3]) for r in parse.readings))
+            if key not in found or found[key].confidence < parse.confidence:
+                found[key] = parse
+        return sorted(found.values(), key=lambda p: -p.confidence)[:limit]
+
+    def _search(self, text: str, threshold: float) -> list[Parse]:
+        """Every template reached with a cost that ``threshold`` does not rule out."""
         tokens = once(tokenize(text))
         if not tokens:
-            return IntentResult(None, {}, 0.0, text)
+            return []
         heard = [t.norm for t in tokens]
         spans: dict[tuple[str, int], list[Span]] = {}
         costs = _Costs(heard)
-        best: dict[str, tuple[float, dict[str, Any]]] = {}
+        out: list[Parse] = []
         row: list[Cell | None] = [(0.0, 0.0, ())]
         for token in heard:
             prev = row[-1]
@@ -125,10 +167,10 @@ class Matcher:
                 cell = row[-1]
                 if cell is not None and cell[1] > 0:
                     confidence = max(0.0, 1.0 - cell[0] / cell[1])
-                    if confidence > best.get(intent, (-1.0, {}))[0]:
-                        # Slots a template always sets (hassil's fixed ``slots:``), then heard ones.
-                        fixed = self.grammar.fixed_slots.get((intent, index), {})
-                        best[intent] = (confidence, {**fixed, **dict(cell[2])})
+                    # Slots a template always sets (hassil's fixed ``slots:``), then heard ones.
+                    fixed = self.grammar.fixed_slots.get((intent, index), {})
+                    readings = (*((n, v, -1, -1) for n, v in fixed.items()), *cell[2])
+                    out.append(Parse(intent, confidence, node.path, readings, tuple(tokens)))
             for element, child in node.children.items():
                 if isinstance(element, str):
                     before = (last, parent_row) if last is not None else None
@@ -136,11 +178,11 @@ class Matcher:
                 else:
                     new = _slot_row(row, element, tokens, spans, self._reader)
                 floor = min((c[0] for c in new if c is not None), default=None)
-                limit = (1 - self.threshold) * (depth + 1 + child.depth_left + len(heard))
+                limit = (1 - threshold) * (depth + 1 + child.depth_left + len(heard))
                 if floor is not None and floor <= limit:
                     word = element if isinstance(element, str) else None
                     stack.append((child, new, depth + 1, word, row))
-        return self._decide(best, text)
+        return out
 
     def _decide(self, best: dict[str, tuple[float, dict[str, Any]]], text: str) -> IntentResult:
         ranked = sorted(best.items(), key=lambda item: -item[1][0])
@@ -275,7 +317,8 @@ def _slot_row(
         if key not in spans:
             spans[key] = reader(slot.slot_type)(tokens, start) if start < len(tokens) else []
         for end, value, cost, weight in spans[key]:
-            read = (cell[0] + cost, cell[1] + weight, (*cell[2], (slot.name, value)))
+            reading = (slot.name, value, start, end)
+            read = (cell[0] + cost, cell[1] + weight, (*cell[2], reading))
             new[end] = _better(new[end], read)
     for k in range(1, len(new)):
         new[k] = _better(new[k], _add(new[k - 1], gap_cost(tokens[k - 1].norm)))

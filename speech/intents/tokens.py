@@ -22,8 +22,8 @@ assert len(_TRADITIONAL) == len(_SIMPLIFIED)
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A number (with a decimal point), a word with inner apostrophes, or one CJK character.
-_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[^\W\d_{_CJK}]+(?:'[^\W\d_{_CJK}]+)*|[{_CJK}]")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+TOKEN = re.compile(rf"\d+(?:\.\d+)?|[^\W\d_{_CJK}]+(?:'[^\W\d_{_CJK}]+)*|[{_CJK}]")
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def is_cjk(language: str) -> bool:
 
 def tokenize(text: str) -> list[Token]:
     """Words, numbers and single CJK characters of ``text``; punctuation is dropped."""
-    text = text.translate(_APOSTROPHES)
-    return [Token(m.group(0).lower().translate(_FOLD), m.group(0)) for m in _TOKEN.finditer(text)]
+    text = text.translate(APOSTROPHES)
+    return [Token(m.group(0).lower().translate(_FOLD), m.group(0)) for m in TOKEN.finditer(text)]
 
 
 def norms(text: str) -> list[str]:

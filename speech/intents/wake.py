@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from speech.intents.tokens import Token, join, tokenize
+from speech.intents.tokens import APOSTROPHES, TOKEN, Token, join, tokenize
 
 DEFAULT_PHRASES = {
     "en": ("hey quorum", "okay quorum", "ok quorum", "hi quorum"),
@@ -30,6 +30,7 @@ class Spotted:
 
     phrase: str
     rest: str
+    heard: str = ""  # the phrase as written in the text, up to where ``rest`` starts
 
 
 class WakePhrases:
@@ -64,7 +65,14 @@ class WakePhrases:
                         best = (score, phrase, end)
         if best is None:
             return None
-        return Spotted(best[1], join(tokens[best[2] :], self.language).strip())
+        rest = join(tokens[best[2] :], self.language).strip()
+        return Spotted(best[1], rest, _text_before(text, best[2]))
+
+
+def _text_before(text: str, index: int) -> str:
+    """``text`` up to its token number ``index`` (all of it when there are no more)."""
+    found = list(TOKEN.finditer(text.translate(APOSTROPHES)))
+    return text[: found[index].start()] if index < len(found) else text
 
 
 def _letters(tokens: list[Token]) -> str:
