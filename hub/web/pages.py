@@ -201,25 +201,19 @@ def door_display(
     return _page(request, "display.html", checked, page="display", room_id=room_id)
 
 
-@router.get("/analytics")
-def analytics_page(request: Request, state: HubStateDep, clock: ClockDep) -> Response:
-    checked = _guard(request, state, clock, ROLES_OF["/analytics"])
-    if isinstance(checked, Response):
-        return checked
-    return _page(request, "analytics.html", checked, page="analytics")
+def _plain_page(path: str, template: str, page: str) -> None:
+    """A page with nothing in its path: the caller's role decides, the page's script the rest."""
+
+    def show(request: Request, state: HubStateDep, clock: ClockDep) -> Response:
+        checked = _guard(request, state, clock, ROLES_OF[path])
+        if isinstance(checked, Response):
+            return checked
+        return _page(request, template, checked, page=page)
+
+    show.__name__ = f"{page}_page"
+    router.get(path)(show)
 
 
-@router.get("/alerts")
-def alerts_page(request: Request, state: HubStateDep, clock: ClockDep) -> Response:
-    checked = _guard(request, state, clock, ROLES_OF["/alerts"])
-    if isinstance(checked, Response):
-        return checked
-    return _page(request, "alerts.html", checked, page="alerts")
-
-
-@router.get("/me")
-def my_work(request: Request, state: HubStateDep, clock: ClockDep) -> Response:
-    checked = _guard(request, state, clock, ROLES_OF["/me"])
-    if isinstance(checked, Response):
-        return checked
-    return _page(request, "me.html", checked, page="me")
+_plain_page("/analytics", "analytics.html", "analytics")
+_plain_page("/alerts", "alerts.html", "alerts")
+_plain_page("/me", "me.html", "me")
