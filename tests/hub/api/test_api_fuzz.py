@@ -66,7 +66,7 @@ CALLERS = {
     "facilities-engineering": ("facilities", "engineering"),
     "member-exec": ("member", "exec"),
 }
-EXAMPLES = int(os.environ.get("QUORUM_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("QUORUM_FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("QUORUM_FUZZ_SEED")
 
 ROOMS = sorted(SHARED_ROOMS | set(OWN_ROOM.values()))
