@@ -130,10 +130,31 @@ class SpaceState(_Data):
         return self
 
 
+class SpoolFill(_Data):
+    """How full the terminal's spool was when it built a heartbeat, against its bounds.
+
+    The spool drops old heartbeats, sensor events and occupancy samples once either bound is
+    reached; speech it keeps even over the bound, so ``pending`` may exceed ``max_messages``
+    (and ``bytes`` ``max_bytes``).
+    """
+
+    pending: int = Field(ge=0)  # messages waiting for the hub's confirmation
+    max_messages: int = Field(ge=1)
+    bytes: int = Field(ge=0)  # their payloads' size
+    max_bytes: int = Field(ge=1)
+
+    @property
+    def used(self) -> float:
+        """The fuller of the two shares (1.0 = at a bound; more when speech is kept over it)."""
+        return max(self.pending / self.max_messages, self.bytes / self.max_bytes)
+
+
 class HeartbeatData(_Data):
     uptime_s: float = Field(ge=0)
     interval_s: float = Field(gt=0)
     spaces: list[SpaceState] = Field(default_factory=list)
+    # None: a terminal without a spool, or one older than this field.
+    spool: SpoolFill | None = None
 
 
 class SensorEventData(_Data):

@@ -152,8 +152,10 @@ class Agent:
         spaces = self._engine.snapshot()
         uptime = now - self._started
         ts = self._clock.now()
+        # The fill goes to the hub, which warns before the spool has to drop anything.
+        spool = self._publisher.spool_stats()
         self._publisher.send(
-            partial(self._builder.heartbeat, spaces, uptime, self._heartbeat_s, ts)
+            partial(self._builder.heartbeat, spaces, uptime, self._heartbeat_s, ts, spool)
         )
         # After a stall send one heartbeat, not a burst of stale ones.
         while self._next_heartbeat <= now:

@@ -33,6 +33,7 @@ from contract.messages import (
     SeqRange,
     SpaceState,
     SpeechActivityData,
+    SpoolFill,
     SpoolGapData,
     StatusData,
     TranscriptData,
@@ -179,8 +180,14 @@ class MessageBuilder:
         return self._message(self._occupancy_topic, "occupancy", data, ts)
 
     def heartbeat(
-        self, spaces: Iterable[SpaceSnapshot], uptime_s: float, interval_s: float, ts: datetime
+        self,
+        spaces: Iterable[SpaceSnapshot],
+        uptime_s: float,
+        interval_s: float,
+        ts: datetime,
+        spool: SpoolStats | None = None,
     ) -> Outgoing:
+        """``spool``: the spool's state as the heartbeat is built; its fill goes with it."""
         data = HeartbeatData(
             uptime_s=max(0.0, uptime_s),
             interval_s=interval_s,
@@ -197,6 +204,7 @@ class MessageBuilder:
                 )
                 for s in spaces
             ],
+            spool=_fill(spool),
         )
         # QoS 1 like the rest: a lost heartbeat would look like a dead terminal.
         return self._message(self._heartbeat_topic, "heartbeat", data, ts)
@@ -258,6 +266,17 @@ class MessageBuilder:
         )
         # QoS 1 for everything: status, ledger messages and heartbeats alike.
         return Outgoing(topic, envelope.to_json(), 1, retain, envelope.boot, envelope.seq)
+
+
+def _fill(stats: SpoolStats | None) -> SpoolFill | None:
+    if stats is None:
+        return None
+    return SpoolFill(
+        pending=stats.pending,
+        max_messages=stats.max_messages,
+        bytes=stats.payload_bytes,
+        max_bytes=stats.max_bytes,
+    )
 
 
 def _share(value: float | None) -> float | None:

@@ -109,6 +109,9 @@ class SpoolStats:
     pending: int  # messages waiting for the hub's confirmation
     unsent: int  # of those, not acknowledged by the broker since they were last published
     payload_bytes: int
+    # The bounds (config ``spool.max_messages``, ``spool.max_mb``), for the heartbeat's fill.
+    max_messages: int
+    max_bytes: int
     dropped: dict[str, int] = field(default_factory=dict)  # by class, over the file's life
     alarms: int = 0  # never-droppable messages kept over the bound
 
@@ -359,6 +362,8 @@ class Spool:
             pending=self._count,
             unsent=unsent,
             payload_bytes=self._bytes,
+            max_messages=self.max_messages,
+            max_bytes=self.max_bytes,
             dropped=dropped,
             alarms=counters.get("alarms", 0),
         )

@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     alerts_door_stuck_h: float = Field(default=12.0, gt=0)
     alerts_sensors_silent_h: float = Field(default=72.0, gt=0)
     alerts_spool_full_window_h: float = Field(default=24.0, gt=0)
+    alerts_spool_nearly_full_pct: float = Field(default=80.0, gt=0, le=100)
 
     # Scheduled reports (docs/reports.md): yesterday's daily, last week's weekly and last
     # month's monthly, built ``reports_settle_min`` after local midnight in

@@ -11,6 +11,7 @@ DEVICE_OFFLINE = "device_offline"
 DOOR_STUCK = "door_stuck"
 SENSORS_SILENT = "sensors_silent"
 SPOOL_FULL = "spool_full"
+SPOOL_NEARLY_FULL = "spool_nearly_full"
 
 #: Every rule and the severity of its alerts.
 SEVERITY: dict[str, str] = {
@@ -20,6 +21,7 @@ SEVERITY: dict[str, str] = {
     DOOR_STUCK: "warning",
     SENSORS_SILENT: "warning",
     SPOOL_FULL: "warning",
+    SPOOL_NEARLY_FULL: "warning",
 }
 RULES: tuple[str, ...] = tuple(SEVERITY)
 
@@ -39,6 +41,7 @@ class AlertConfig:
     door_stuck_for: timedelta = timedelta(hours=12)
     sensors_silent_for: timedelta = timedelta(hours=72)
     spool_full_window: timedelta = timedelta(hours=24)
+    spool_nearly_full_pct: float = 80.0
 
     def on(self, rule: str) -> bool:
         return rule not in self.rules_off
@@ -65,4 +68,5 @@ def config_from(settings: Settings) -> AlertConfig:
         door_stuck_for=timedelta(hours=settings.alerts_door_stuck_h),
         sensors_silent_for=timedelta(hours=settings.alerts_sensors_silent_h),
         spool_full_window=timedelta(hours=settings.alerts_spool_full_window_h),
+        spool_nearly_full_pct=settings.alerts_spool_nearly_full_pct,
     )

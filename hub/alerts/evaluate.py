@@ -17,6 +17,7 @@ from hub.alerts.config import (
     SENSORS_SILENT,
     SEVERITY,
     SPOOL_FULL,
+    SPOOL_NEARLY_FULL,
     AlertConfig,
 )
 from hub.alerts.facts import DayFigures, Facts, Finding, RoomFacts
@@ -197,8 +198,8 @@ def sensors_silent(facts: Facts, now: datetime, config: AlertConfig) -> Iterable
 def spool_full(facts: Facts, now: datetime, config: AlertConfig) -> Iterable[Finding]:
     """A terminal's spool dropped messages because it was full, within the window.
 
-    Heartbeats do not carry how full the spool is, so this is the hub's only sign: the
-    ``spool_gap`` (reason ``spool_full``) the terminal sends when it gives messages up.
+    The sign is the ``spool_gap`` (reason ``spool_full``) the terminal sends when it gives
+    messages up; ``spool_nearly_full`` warns before, from the heartbeats' fill.
     """
     for device in facts.devices:
         last = device.spool_full_last_at
@@ -217,6 +218,44 @@ def spool_full(facts: Facts, now: datetime, config: AlertConfig) -> Iterable[Fin
         )
 
 
+def spool_nearly_full(facts: Facts, now: datetime, config: AlertConfig) -> Iterable[Finding]:
+    """The newest heartbeat's spool fill at or above X % of its messages or of its bytes.
+
+    Judged on the newest fill however old it is: an offline terminal keeps its last one (its
+    spool is still filling; ``device_offline`` says it is away).
+    """
+    limit = config.spool_nearly_full_pct / 100
+    for device in facts.devices:
+        fill = device.spool_fill
+        used = max(fill.messages_share, fill.bytes_share) if fill is not None else 0.0
+        if fill is None or used < limit:
+            continue
+        room = facts.rooms.get(device.room_id)
+        yield _finding(
+            SPOOL_NEARLY_FULL,
+            "device",
+            device.id,
+            device.room_id,
+            f"Terminal {device.id}'s spool is {used * 100:.0f} % full ({fill.pending} of "
+            f"{fill.max_messages} messages, {_mb(fill.bytes)} of {_mb(fill.max_bytes)} MB) by "
+            f"its heartbeat of {_local(fill.reported_at, room)}; when full it drops heartbeats, "
+            "sensor events and occupancy.",
+            threshold_pct=config.spool_nearly_full_pct,
+            used_pct=round(used * 100, 1),
+            messages_pct=round(fill.messages_share * 100, 1),
+            bytes_pct=round(fill.bytes_share * 100, 1),
+            pending=fill.pending,
+            max_messages=fill.max_messages,
+            bytes=fill.bytes,
+            max_bytes=fill.max_bytes,
+            reported_at=fill.reported_at.isoformat(),
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
 RULE_FUNCTIONS: dict[str, Rule] = {
     LOW_UTILIZATION: low_utilization,
     OVER_CAPACITY: over_capacity,
@@ -224,4 +263,5 @@ RULE_FUNCTIONS: dict[str, Rule] = {
     DOOR_STUCK: door_stuck,
     SENSORS_SILENT: sensors_silent,
     SPOOL_FULL: spool_full,
+    SPOOL_NEARLY_FULL: spool_nearly_full,
 }

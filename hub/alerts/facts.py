@@ -34,6 +34,25 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class SpoolFill:
+    """A terminal's spool as its newest heartbeat reported it (contract ``SpoolFill``)."""
+
+    pending: int
+    max_messages: int
+    bytes: int
+    max_bytes: int
+    reported_at: datetime  # the heartbeat's event time
+
+    @property
+    def messages_share(self) -> float:
+        return self.pending / self.max_messages
+
+    @property
+    def bytes_share(self) -> float:
+        return self.bytes / self.max_bytes
+
+
+@dataclass(frozen=True)
 class DeviceFacts:
     id: str
     room_id: str
@@ -47,6 +66,8 @@ class DeviceFacts:
     spool_dropped: int = 0
     spool_full_reports: int = 0
     spool_full_last_at: datetime | None = None
+    # None: no heartbeat ever said (a terminal without a spool, or an older one).
+    spool_fill: SpoolFill | None = None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ the cost grows with the door events kept.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.alerts.config import AlertConfig
-from hub.alerts.facts import DayFigures, DeviceFacts, Facts, RoomFacts
+from hub.alerts.facts import DayFigures, DeviceFacts, Facts, RoomFacts, SpoolFill
 from hub.db.models import (
     Device,
     GivenUpRange,
@@ -23,6 +24,7 @@ from hub.db.models import (
     SpaceState,
     analytics_space_days,
 )
+from hub.ingest.devices import read_spool_fill
 
 DOOR_KIND = "door_contact"
 # The speech flag is stored with sensor events but is no sensor of the room.
@@ -123,9 +125,19 @@ def _devices(session: Session, now: datetime, config: AlertConfig) -> list[Devic
                 spool_dropped=dropped,
                 spool_full_reports=reports,
                 spool_full_last_at=spool_last,
+                spool_fill=_spool_fill(device.spool_fill),
             )
         )
     return devices
+
+
+def _spool_fill(stored: dict[str, Any] | None) -> SpoolFill | None:
+    """The fill ingest kept from the newest heartbeat; None if none, or it cannot be read."""
+    read = read_spool_fill(stored)
+    if read is None:
+        return None
+    fill, at = read
+    return SpoolFill(fill.pending, fill.max_messages, fill.bytes, fill.max_bytes, at)
 
 
 def _spool_full(session: Session, since: datetime) -> dict[str, tuple[int, int, datetime]]:

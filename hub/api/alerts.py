@@ -30,6 +30,7 @@ RuleName = Literal[
     "door_stuck",
     "sensors_silent",
     "spool_full",
+    "spool_nearly_full",
 ]
 assert set(get_args(RuleName)) == set(RULES), "RuleName must list hub.alerts.config.RULES"
 

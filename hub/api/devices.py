@@ -1,4 +1,4 @@
-"""Room terminals: online or not, when last heard from, which software."""
+"""Room terminals: online or not, when last heard from, which software, how full the spool."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -9,9 +9,19 @@ from hub.api.errors import NOT_FOUND
 from hub.api.spaces import Ref
 from hub.auth.scope import room_clause, visible_device
 from hub.db.models import Device, Room
+from hub.ingest.devices import read_spool_fill
 from hub.state import SessionDep
 
 router = APIRouter(tags=["devices"])
+
+
+class SpoolFillOut(BaseModel):
+    pending: int = Field(description="Messages waiting for the hub's confirmation.")
+    max_messages: int
+    bytes: int = Field(description="Their payloads' size.")
+    max_bytes: int
+    used_pct: float = Field(description="The fuller of the two, in % of its bound.")
+    reported_at: UtcTime = Field(description="Event time of the heartbeat that said it.")
 
 
 class DeviceOut(BaseModel):
@@ -26,6 +36,9 @@ class DeviceOut(BaseModel):
     boot: str | None = Field(description="The terminal's current boot id (new per process start).")
     software_version: str | None
     config_version: str | None
+    spool: SpoolFillOut | None = Field(
+        description="The spool's fill from the newest heartbeat that carried one; null: never."
+    )
 
 
 def _out(device: Device, room: Room) -> DeviceOut:
@@ -39,6 +52,22 @@ def _out(device: Device, room: Room) -> DeviceOut:
         boot=device.boot,
         software_version=device.software_version,
         config_version=device.config_version,
+        spool=_spool(device),
+    )
+
+
+def _spool(device: Device) -> SpoolFillOut | None:
+    read = read_spool_fill(device.spool_fill)
+    if read is None:
+        return None
+    fill, at = read
+    return SpoolFillOut(
+        pending=fill.pending,
+        max_messages=fill.max_messages,
+        bytes=fill.bytes,
+        max_bytes=fill.max_bytes,
+        used_pct=round(fill.used * 100, 1),
+        reported_at=at,
     )
 
 

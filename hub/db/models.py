@@ -139,6 +139,9 @@ class Device(Base):
     # Its configuration has a people counter (mmWave targets, thermal array, door beams): the
     # headcount bands it reports are then a sensor head count (hub.analytics.headcount).
     counts_people: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The spool's fill from its newest heartbeat (hub.ingest.devices.note_spool_fill); None:
+    # never reported (no spool, or an older terminal).
+    spool_fill: Mapped[dict[str, Any] | None]
 
 
 class DeviceStatusChange(Base):

@@ -33,7 +33,13 @@ from contract.messages import (
     decode,
 )
 from hub.db.models import DeadLetter, OccupancyChange, SensorEvent
-from hub.ingest.devices import apply_status, load_devices, note_seen, write_devices
+from hub.ingest.devices import (
+    apply_status,
+    load_devices,
+    note_seen,
+    note_spool_fill,
+    write_devices,
+)
 from hub.ingest.ledger import LedgerKey, insert_new, ledger_key, stored_keys
 from hub.ingest.org import OrgView, spaces_named
 from hub.ingest.spaces import Estimate, SpaceBook
@@ -168,6 +174,8 @@ def apply_batch(
             gap_touch = touched.setdefault((env.device, gap.boot), StreamTouch(message.room))
             reason = _no_nul(gap.reason)
             gap_touch.given_up.extend((r.first, r.last, reason) for r in gap.ranges)
+        if isinstance(message.data, HeartbeatData) and message.data.spool is not None:
+            note_spool_fill(device, message.data.spool, env.ts)
         speech.add(message, item.received_at)
         result.events.extend(_apply_sequenced(message, spaces, rows, now))
     for table, table_rows in rows.items():

@@ -15,6 +15,9 @@ Re-delivered retained status (after the hub reconnects) changes nothing, not
 even ``last_seen_at``: it replays old news (possibly the will of a terminal
 that died days ago).
 
+A heartbeat's spool fill is kept if it is the device's newest by event time: a spool
+replaying after an outage sends its old heartbeats first, and they must not hide a newer one.
+
 Rows are plain objects read and written with Core statements: ingest touches
 every sending device in every batch, and the ORM's per-attribute bookkeeping
 was a measurable share of the writer's time.
@@ -29,7 +32,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from contract.messages import StatusData
+from contract.messages import SpoolFill, StatusData
 from hub.db.models import Device, DeviceStatusChange
 from hub.ingest.org import chunked
 
@@ -90,6 +93,12 @@ _SEEN_WRITE = (
     )
 )
 
+# Only heartbeats write it, under the row lock of load_devices: the newest-wins check is done
+# in Python (note_spool_fill).
+_SPOOL_WRITE = (
+    update(_DEVICES).where(_DEVICES.c.id == _param("id")).values(spool_fill=_param("spool_fill"))
+)
+
 
 @dataclass(slots=True)
 class DeviceRow:
@@ -102,6 +111,8 @@ class DeviceRow:
     software_version: str | None
     config_version: str | None
     last_event_ts: datetime | None = None
+    spool_fill: dict[str, Any] | None = None  # as stored: SpoolFill's fields and "at"
+    spool_changed: bool = field(default=False, compare=False)
     seen: bool = field(default=False, compare=False)  # last_seen_at or boot moved
     status_changed: bool = field(default=False, compare=False)  # any other liveness column
 
@@ -118,7 +129,12 @@ def load_devices(
     batches never wait for each other in a cycle.
     """
     devices: dict[str, DeviceRow] = {}
-    columns = [_DEVICES.c.id, _DEVICES.c.room_id, *(_DEVICES.c[name] for name in _LIVENESS)]
+    columns = [
+        _DEVICES.c.id,
+        _DEVICES.c.room_id,
+        *(_DEVICES.c[name] for name in _LIVENESS),
+        _DEVICES.c.spool_fill,
+    ]
     for chunk in chunked(set(ids)):
         query = select(*columns).where(_DEVICES.c.id.in_(chunk)).order_by(_DEVICES.c.id)
         if lock:
@@ -134,6 +150,7 @@ def load_devices(
                 software_version=row.software_version,
                 config_version=row.config_version,
                 last_event_ts=row.last_event_ts,
+                spool_fill=row.spool_fill,
             )
     return devices
 
@@ -153,6 +170,27 @@ def note_seen(
 def note_boot(device: DeviceRow, boot: str) -> None:
     if device.boot is None or boot_order(boot) > boot_order(device.boot):
         device.boot, device.seen = boot, True
+
+
+def note_spool_fill(device: DeviceRow, fill: SpoolFill, ts: datetime) -> None:
+    """Keep a heartbeat's spool fill (event time ``ts``) unless a newer one is kept."""
+    kept = read_spool_fill(device.spool_fill)
+    if kept is not None and ts <= kept[1]:
+        return
+    device.spool_fill = {**fill.model_dump(mode="json"), "at": ts.isoformat()}
+    device.spool_changed = True
+
+
+def read_spool_fill(stored: dict[str, Any] | None) -> tuple[SpoolFill, datetime] | None:
+    """A ``devices.spool_fill`` value: the fill and its heartbeat's event time, or None if
+    there is none or it cannot be read (then the next heartbeat replaces it)."""
+    if stored is None:
+        return None
+    try:
+        fill, at = SpoolFill.model_validate(stored), datetime.fromisoformat(stored["at"])
+    except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+    return (fill, at) if at.tzinfo is not None else None
 
 
 _BOOT_TIME = re.compile(r"\d{8}T\d{6}")
@@ -237,6 +275,11 @@ def write_devices(
                 }
                 for d in seen
             ],
+        )
+    filled = [d for d in ordered if d.spool_changed]
+    if filled:
+        session.execute(
+            _SPOOL_WRITE, [{"b_id": d.id, "b_spool_fill": d.spool_fill} for d in filled]
         )
     if changes:
         session.execute(insert(_STATUS_CHANGES), changes)

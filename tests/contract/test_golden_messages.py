@@ -27,6 +27,7 @@ from contract.messages import (
     HeartbeatData,
     OccupancyData,
     Reason,
+    SpoolFill,
     decode,
 )
 from contract.topics import parse_topic
@@ -396,3 +397,53 @@ def test_a_band_may_equal_its_top() -> None:
     data = payload["data"] | {"band": 3, "band_top": 3}
     decoded = decode(topic, orjson.dumps(payload | {"data": data})).data
     assert isinstance(decoded, OccupancyData) and decoded.band == decoded.band_top == 3
+
+
+# -- the spool's fill in heartbeats (optional) ---------------------------------------------
+
+
+def test_a_heartbeat_may_say_how_full_the_spool_is() -> None:
+    topic, payload = _golden("heartbeat_spool")
+    data = decode(topic, orjson.dumps(payload)).data
+    assert isinstance(data, HeartbeatData)
+    assert data.spool == SpoolFill(
+        pending=41250, max_messages=50000, bytes=9437184, max_bytes=67108864
+    )
+    assert data.spool.used == 0.825  # the messages, the fuller of the two
+    for stem in ("heartbeat", "heartbeat_fused"):  # older heartbeats stay valid
+        old_topic, old_payload = _golden(stem)
+        old = decode(old_topic, orjson.dumps(old_payload)).data
+        assert isinstance(old, HeartbeatData) and old.spool is None
+
+
+def test_speech_kept_over_the_bound_may_fill_the_spool_beyond_it() -> None:
+    fill = SpoolFill(pending=10, max_messages=5, bytes=100, max_bytes=1000)
+    assert fill.used == 2.0
+
+
+@pytest.mark.parametrize(
+    ("fields", "complaint"),
+    [
+        ({"pending": -1}, "spool.pending"),
+        ({"max_messages": 0}, "spool.max_messages"),
+        ({"bytes": -5}, "spool.bytes"),
+        ({"max_bytes": 0}, "spool.max_bytes"),
+        ({"pending": "many"}, "spool.pending"),
+    ],
+)
+def test_bad_spool_fills_are_invalid_data(fields: dict, complaint: str) -> None:
+    topic, payload = _golden("heartbeat_spool")
+    data = payload["data"] | {"spool": payload["data"]["spool"] | fields}
+    with pytest.raises(ContractError) as caught:
+        decode(topic, orjson.dumps(payload | {"data": data}))
+    assert caught.value.reason is Reason.INVALID_DATA
+    assert complaint in caught.value.detail
+
+
+def test_a_spool_fill_needs_its_bounds() -> None:
+    topic, payload = _golden("heartbeat_spool")
+    data = payload["data"] | {"spool": {"pending": 3, "bytes": 300}}
+    with pytest.raises(ContractError) as caught:
+        decode(topic, orjson.dumps(payload | {"data": data}))
+    assert caught.value.reason is Reason.INVALID_DATA
+    assert "spool.max_messages" in caught.value.detail

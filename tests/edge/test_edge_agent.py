@@ -155,6 +155,7 @@ def test_a_meeting_end_to_end_through_the_agent(rig: Rig) -> None:
     assert isinstance(heartbeat.data, HeartbeatData)
     assert heartbeat.data.uptime_s == 60 and heartbeat.data.interval_s == 60
     assert [(s.space_id, s.occupied) for s in heartbeat.data.spaces] == [("hq-f1-aurora", True)]
+    assert heartbeat.data.spool is None  # no spool here (see test_edge_delivery), so no fill
     assert radar_off.envelope.ts == start_wall + timedelta(seconds=60)
     assert vacant.data == OccupancyData(
         space="room", space_id="hq-f1-aurora", occupied=False, signals=["radar"]

@@ -19,7 +19,7 @@ from common.clock import FakeClock
 from contract import topics
 from contract.commands import AckCommand, ReplayCommand, encode_command
 from contract.envelope import Envelope
-from contract.messages import Message, SeqRange, SpoolGapData, decode
+from contract.messages import HeartbeatData, Message, SeqRange, SpoolFill, SpoolGapData, decode
 from contract.terminal_config import TerminalConfig
 from edge.agent import Agent
 from edge.delivery import Deliverer, DeliverySettings
@@ -455,4 +455,33 @@ def test_the_agent_logs_the_spool_counters_with_each_heartbeat(
         agent.process()
     [record] = [r for r in caplog.records if r.getMessage().startswith("spool:")]
     assert record.levelno == logging.DEBUG  # nothing new given up
+    rig.spool.close()
+
+
+def test_the_agents_heartbeat_carries_the_spools_fill(
+    tmp_path: Path, aurora_config: TerminalConfig
+) -> None:
+    rig = Rig(tmp_path / "spool.sqlite", max_messages=10, max_bytes=100_000)
+    rig.connect()
+    engine = build_engine(aurora_config, rig.clock.monotonic())
+    agent = Agent(engine, rig.publisher, queue.Queue(), rig.clock, 60.0, ZoneInfo("UTC"))
+    rig.send(8)  # the hub confirms none of them
+    held = rig.spool.stats().payload_bytes
+    rig.connection.take()
+    rig.clock.advance(60)
+    agent.process()
+    [sent] = rig.connection.take()
+    data = sent.message.data
+    assert isinstance(data, HeartbeatData) and data.spool is not None
+    # Read as the heartbeat was built: the eight waiting messages, not the heartbeat itself.
+    assert data.spool == SpoolFill(pending=8, max_messages=10, bytes=held, max_bytes=100_000)
+    assert data.spool.used == 0.8
+    rig.spool.confirm(rig.builder.identity.boot, 9)  # the hub caught up
+    rig.clock.advance(60)
+    agent.process()
+    [sent] = rig.connection.take()
+    assert isinstance(sent.message.data, HeartbeatData)
+    assert sent.message.data.spool == SpoolFill(
+        pending=0, max_messages=10, bytes=0, max_bytes=100_000
+    )
     rig.spool.close()

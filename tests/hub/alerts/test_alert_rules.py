@@ -6,7 +6,7 @@ import pytest
 
 from hub.alerts.config import AlertConfig, UnknownRule, config_from, parse_rules_off
 from hub.alerts.evaluate import evaluate
-from hub.alerts.facts import DayFigures, DeviceFacts, Facts, RoomFacts
+from hub.alerts.facts import DayFigures, DeviceFacts, Facts, RoomFacts, SpoolFill
 from hub.settings import Settings
 
 # Tuesday 2026-01-06 12:00 UTC, 13:00 in Berlin.
@@ -129,6 +129,66 @@ def test_a_spool_full_report_within_24_hours_is_found_and_an_older_one_is_not() 
     assert found(facts(devices=[old])) == []
 
 
+def spool(pending: int, size: int = 0, **kw: object) -> SpoolFill:
+    values: dict[str, object] = {
+        "pending": pending,
+        "max_messages": 1000,
+        "bytes": size,
+        "max_bytes": 64 * 1024 * 1024,
+        "reported_at": NOW - timedelta(minutes=1),
+    }
+    values.update(kw)
+    return SpoolFill(**values)  # type: ignore[arg-type]
+
+
+def test_a_spool_at_80_percent_of_its_messages_or_bytes_is_nearly_full() -> None:
+    assert found(facts(devices=[device(spool_fill=spool(799, 50 * 1024 * 1024))])) == []
+    assert found(facts(devices=[device(spool_fill=spool(800))])) == [
+        ("spool_nearly_full", "term-aurora")
+    ]
+    (finding,) = evaluate(
+        facts(devices=[device(spool_fill=spool(10, 52 * 1024 * 1024))]), NOW, CONFIG
+    )
+    assert (finding.subject_kind, finding.severity, finding.room_id) == (
+        "device",
+        "warning",
+        "aurora",
+    )
+    assert finding.details["bytes_pct"] == 81.2 and finding.details["messages_pct"] == 1.0
+    assert finding.details["used_pct"] == 81.2 and finding.details["threshold_pct"] == 80.0
+    assert (
+        "spool is 81 % full (10 of 1000 messages, 52 of 64 MB) by its heartbeat of "
+        "Tue 06 Jan 12:59" in finding.message  # Berlin time
+    )
+
+
+def test_spool_nearly_full_follows_its_threshold_and_needs_a_reported_fill() -> None:
+    config = AlertConfig(spool_nearly_full_pct=95.0)
+    assert found(facts(devices=[device(spool_fill=spool(900))]), config=config) == []
+    assert found(facts(devices=[device(spool_fill=spool(950))]), config=config) == [
+        ("spool_nearly_full", "term-aurora")
+    ]
+    assert found(facts(devices=[device(spool_fill=None)])) == []  # never reported
+
+
+def test_spool_nearly_full_judges_the_last_fill_of_an_offline_terminal_too() -> None:
+    """Offline, its spool is still filling: the last fill stands, next to device_offline."""
+    away = device(
+        online=False,
+        status_changed_at=NOW - timedelta(hours=2),
+        spool_fill=spool(850, reported_at=NOW - timedelta(hours=2)),
+    )
+    assert found(facts(devices=[away])) == [
+        ("device_offline", "term-aurora"),
+        ("spool_nearly_full", "term-aurora"),
+    ]
+
+
+def test_speech_kept_over_the_bound_is_more_than_full() -> None:
+    (finding,) = evaluate(facts(devices=[device(spool_fill=spool(1200))]), NOW, CONFIG)
+    assert finding.details["used_pct"] == 120.0 and "spool is 120 % full" in finding.message
+
+
 def day(
     days_ago: int, occupied_h: float, known_h: float = 9.0, working_h: float = 9.0
 ) -> DayFigures:
@@ -180,3 +240,12 @@ def test_settings_give_the_documented_defaults() -> None:
     config = config_from(Settings(_env_file=None))
     assert config == AlertConfig()
     assert config.hold_down == timedelta(minutes=15)
+    assert config.spool_nearly_full_pct == 80.0
+
+
+def test_the_spool_threshold_comes_from_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUORUM_ALERTS_SPOOL_NEARLY_FULL_PCT", "90")
+    assert config_from(Settings(_env_file=None)).spool_nearly_full_pct == 90.0
+    monkeypatch.setenv("QUORUM_ALERTS_SPOOL_NEARLY_FULL_PCT", "120")
+    with pytest.raises(ValueError, match="alerts_spool_nearly_full_pct"):
+        Settings(_env_file=None)

@@ -94,6 +94,17 @@ def build_trouble(session: Session, now: datetime) -> None:
                 reported_at=now - timedelta(hours=hours),
             )
         )
+    # Aurora's newest heartbeat: its spool 85 % full; Cosmos' 79 %: not yet. A fill that
+    # cannot be read (East desks) is left out rather than failing the round.
+    for device_id, pending in (("term-hq-f1-aurora", 850), ("term-hq-f2-cosmos", 790)):
+        session.get_one(Device, device_id).spool_fill = {
+            "pending": pending,
+            "max_messages": 1000,
+            "bytes": 1024,
+            "max_bytes": 1024 * 1024,
+            "at": (now - timedelta(minutes=1)).isoformat(),
+        }
+    session.get_one(Device, "term-hq-f2-east-desks").spool_fill = {"pending": 990}
     # Cosmos: its last five working days 5 % used.
     for day in (
         date(2026, 1, 5),
@@ -129,14 +140,18 @@ def test_each_condition_in_the_store_is_found_once(hub: Hub, runner: AlertsRunne
         ("door_stuck", "term-hq-f1-aurora"),
         ("sensors_silent", "term-hq-f2-east-desks"),
         ("spool_full", "term-hq-f1-borealis"),
+        ("spool_nearly_full", "term-hq-f1-aurora"),
         ("low_utilization", "hq-f2-cosmos"),
     }
     spool = next(f for f in findings if f.rule == "spool_full")
     assert spool.details["dropped"] == 10
+    nearly = next(f for f in findings if f.rule == "spool_nearly_full")
+    assert nearly.details["messages_pct"] == 85.0
+    assert nearly.details["reported_at"] == (now - timedelta(minutes=1)).isoformat()
     for _ in range(5):
         runner.tick()
         hub.clock.advance(60)
     with hub.session() as session:
         rows = session.scalars(select(Alert)).all()
-        assert len(rows) == 6
+        assert len(rows) == 7
         assert all(a.resolved_at is None for a in rows)
