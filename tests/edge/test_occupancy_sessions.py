@@ -168,7 +168,8 @@ def test_a_reader_rarely_moves_enough_for_a_pir_and_never_talks() -> None:
         longest_gaps.append(max(gaps))
         presence = _levels(signals, "presence", duration)[4 * 60 : 42 * 60]
         assert sum(presence) / len(presence) > 0.9  # the radar sees breathing, with drop-outs
-        assert sum(_levels(signals, "speech", duration)) < 30
+        simulated_seconds_talking = sum(_levels(signals, "speech", duration))
+        assert simulated_seconds_talking < 30  # the reader is silent: a few false alarms at most
     assert max(rates) < 0.5  # pulses are minutes apart
     assert max(longest_gaps) >= 10 * 60  # and sometimes none for ten minutes or more
 
