@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base
-from hub.db.ingest_models import SensorEvent
+from hub.db.models import Base, SensorEvent
 
 
 class Alert(Base):

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base
+from hub.db.models import Base
 
 
 class MeetingMinutes(Base):

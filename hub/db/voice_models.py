@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base
+from hub.db.models import Base
 
 
 class VoiceCommand(Base):
