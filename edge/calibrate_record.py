@@ -65,6 +65,7 @@ def record(
     name = f"{config.room.id} {clock.now():%Y-%m-%d %H:%M}"
     # Sensors first: once the file exists, every edge is recorded.
     bank = SensorBank(config.sensors, pin_factory, clock, events)
+    active = set(bank.active_now())  # before the file exists: later edges are queued events
     try:
         writer = RecordingWriter(path, name, settings, origin=start)
     except BaseException:
@@ -73,7 +74,6 @@ def record(
     poller = CounterPoller(counters, start)
     binary = {s.id: s for s in config.sensors if s.kind in BINARY_KINDS}
     try:
-        active = set(bank.active_now())
         for sensor in binary.values():  # levels at the start are state, as on the agent
             writer.signal(level_signal(sensor, sensor.id in active, start))
         deadline = None if minutes is None else start + minutes * 60.0
