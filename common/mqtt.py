@@ -54,7 +54,11 @@ class BrokerAddress:
     username: str | None = None
     password: str | None = None
     tls: bool = False
+    # With tls: the CA that signed the broker's certificate (None: the system's CAs), and a
+    # client certificate with its key for listeners that require one. Host names are checked.
     ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,12 @@ class MqttConnection:
         if self.address.username:
             client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
-            client.tls_set(ca_certs=self.address.ca_file, cert_reqs=ssl.CERT_REQUIRED)
+            client.tls_set(
+                ca_certs=self.address.ca_file,
+                certfile=self.address.cert_file,
+                keyfile=self.address.key_file,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
         if self._will is not None:
             client.will_set(self._will.topic, self._will.payload, self._will.qos, self._will.retain)
         client.on_connect = self._handle_connect

@@ -1,7 +1,8 @@
 """What the hub says to a terminal on `.../devices/<device>/cmd/<target>` (QoS 1, not retained).
 
 ``cmd/spool`` (below) closes the delivery loop; ``cmd/minutes`` starts and stops a minutes
-session (:class:`MinutesCommand`); ``cmd/voice`` answers a voice command (:class:`VoiceReply`).
+session (:class:`MinutesCommand`); ``cmd/voice`` answers a voice command (:class:`VoiceReply`);
+``cmd/config`` pushes a configuration file (:class:`ConfigCommand`).
 
 Two commands close the loop that makes delivery end to end (a QoS 1 PUBACK covers one hop):
 
@@ -24,6 +25,7 @@ import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from contract import CONTRACT_VERSION
+from contract.config_push import MAX_CONFIG_BYTES, ConfigVersion, config_version
 from contract.envelope import BootId
 from contract.messages import MAX_GAP_RANGES, ContractError, Reason, SeqRange
 
@@ -214,3 +216,48 @@ def decode_voice_reply(payload: bytes) -> VoiceReply:
     """Parse a voice reply, or raise ContractError (the terminal logs and ignores it)."""
     reply: VoiceReply = _decode(_VoiceEnvelope, payload).command
     return reply
+
+
+# -- configuration push (``.../cmd/config``) -----------------------------------------------
+
+CONFIG_TARGET = "config"
+
+
+class ConfigCommand(_Frozen):
+    """Run this configuration (QoS 1, never retained; contract/config_push.py).
+
+    ``yaml`` is the text of the terminal's configuration file as the hub holds it, and
+    ``version`` its :func:`contract.config_push.config_version`. The terminal checks both,
+    validates the file like ``python -m edge validate`` and refuses one for another terminal
+    or room; it answers with a ``config`` message, not a reply. A repeated command for the
+    version it already runs is answered ``applied`` again, without a restart.
+    """
+
+    type: Literal["config"] = "config"
+    version: ConfigVersion
+    yaml: str = Field(min_length=1, max_length=MAX_CONFIG_BYTES)
+
+    @model_validator(mode="after")
+    def _version_names_the_text(self) -> "ConfigCommand":
+        content = self.yaml.encode("utf-8")
+        if len(content) > MAX_CONFIG_BYTES:
+            raise ValueError(f"the configuration is over {MAX_CONFIG_BYTES} bytes")
+        if config_version(content) != self.version:
+            raise ValueError(f"version {self.version} does not match the configuration's text")
+        return self
+
+
+class _ConfigEnvelope(_Frozen):
+    v: int = CONTRACT_VERSION
+    ts: AwareDatetime
+    command: ConfigCommand
+
+
+def encode_config_command(command: ConfigCommand, ts: datetime | None = None) -> bytes:
+    return _encode(_ConfigEnvelope(ts=ts or datetime.now(UTC), command=command))
+
+
+def decode_config_command(payload: bytes) -> ConfigCommand:
+    """Parse a configuration command, or raise ContractError (the terminal reports it)."""
+    command: ConfigCommand = _decode(_ConfigEnvelope, payload).command
+    return command

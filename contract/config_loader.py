@@ -69,6 +69,15 @@ def validate_files(paths: Iterable[str | Path]) -> tuple[list[TerminalConfig], l
     return [c for _, c, _ in configs], problems
 
 
+def parse_terminal_config(text: str, name: str) -> TerminalConfig:
+    """Validate a configuration given as text (a pushed one); ``name`` stands for the file in
+    problems. Raise :class:`ConfigError` listing every problem."""
+    config, problems, _ = _parse_document(text, name)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
 def _load(path: Path) -> tuple[TerminalConfig | None, list[ConfigProblem]]:
     config, problems, _ = _load_document(path)
     return config, problems
@@ -84,6 +93,12 @@ def _load_document(
         return None, [ConfigProblem(name, None, "", "file not found")], None
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ConfigProblem(name, None, "", f"cannot read file: {exc}")], None
+    return _parse_document(text, name)
+
+
+def _parse_document(
+    text: str, name: str
+) -> tuple[TerminalConfig | None, list[ConfigProblem], CommentedMap | None]:
     yaml = YAML(typ="rt")
     try:
         document = yaml.load(text)

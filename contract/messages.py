@@ -21,11 +21,13 @@ from pydantic import (
 )
 
 from contract import CONTRACT_VERSION
+from contract.config_push import ConfigReportData
 from contract.envelope import BootId, Envelope
 from contract.ids import Slug
 from contract.intent_data import IntentData
 from contract.minutes_data import MinutesData, MinutesDeletedData
 from contract.topics import TopicError, TopicParts, parse_topic
+from contract.update_data import UpdateReportData
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 
@@ -43,6 +45,7 @@ class Reason(StrEnum):
     UNKNOWN_ROOM = "unknown_room"
     UNKNOWN_DEVICE = "unknown_device"
     UNKNOWN_SPACE = "unknown_space"
+    DEVICE_REVOKED = "device_revoked"
 
 
 class ContractError(ValueError):
@@ -155,6 +158,9 @@ class HeartbeatData(_Data):
     spaces: list[SpaceState] = Field(default_factory=list)
     # None: a terminal without a spool, or one older than this field.
     spool: SpoolFill | None = None
+    # The configuration the terminal runs, as in its status (contract/config_push.py); None:
+    # an older terminal.
+    config_version: str | None = Field(default=None, max_length=64)
 
 
 class SensorEventData(_Data):
@@ -285,6 +291,8 @@ DATA_MODELS: dict[str, type[BaseModel]] = {
     "minutes": MinutesData,
     "minutes_deleted": MinutesDeletedData,
     "intent": IntentData,
+    "config": ConfigReportData,
+    "update": UpdateReportData,
 }
 
 # Which channel each message type travels on (and, for events, which kind).
@@ -303,6 +311,10 @@ TYPE_CHANNELS: dict[str, tuple[str, str | None]] = {
     "intent": ("speech", "intent"),
     # A flag like a sensor's: droppable like sensor events when the spool is full.
     "speech_activity": ("events", "speech_activity"),
+    # The answer to a pushed configuration (cmd/config): applied, rejected or rolled back.
+    "config": ("events", "config"),
+    # A software update's progress and outcome (docs/fleet.md); the spool never drops it.
+    "update": ("events", "update"),
 }
 
 

@@ -37,6 +37,7 @@ from contract.sensor_config import (
 from contract.sensor_config import LocatedError as _LocatedError
 from contract.topics import DEFAULT_PREFIX
 from contract.units import Duration
+from contract.update_config import UpdateSection
 
 CONFIG_SCHEMA_VERSION: Final = 1
 
@@ -143,6 +144,21 @@ class MqttSection(_Strict):
     # A reference, never the secret itself: "env:VARIABLE" or "file:/path/to/secret".
     password: str | None = Field(default=None, pattern=r"^(env|file):.+$")
     tls: bool = False
+    # With tls: the CA certificate that signed the broker's (None: the system's CAs), and for
+    # a broker listener that wants client certificates, this terminal's certificate and key
+    # (docs/security.md, "Broker and devices"). Paths on the terminal.
+    ca_file: str | None = Field(default=None, min_length=1)
+    cert_file: str | None = Field(default=None, min_length=1)
+    key_file: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _tls_files(self) -> "MqttSection":
+        named = [n for n in ("ca_file", "cert_file", "key_file") if getattr(self, n) is not None]
+        if named and not self.tls:
+            raise ValueError(f"{', '.join(named)} only apply with 'tls: true'")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file go together: give both or neither")
+        return self
 
 
 #: Where a terminal keeps its outbox when the config names no ``spool.path``.
@@ -163,6 +179,9 @@ class SpoolSection(_Strict):
     max_mb: float = Field(default=64.0, gt=0)
     # Re-publish a message the hub has not confirmed this long after the broker took it.
     resend_after: Duration = Field(default=30.0, gt=0)
+    # The key that seals speech messages in the spool (32 bytes, mode 0600; made on first
+    # start if absent). None: next to the spool, <path>.key. docs/spool.md, "Sealed".
+    key_file: str | None = Field(default=None, min_length=1)
 
 
 class MicrophoneSection(_Strict):
@@ -249,6 +268,8 @@ class TerminalConfig(_Strict):
     mqtt: MqttSection = Field(default_factory=MqttSection)
     spool: SpoolSection = Field(default_factory=SpoolSection)
     speech: SpeechSection = Field(default_factory=SpeechSection)
+    # Software updates from the hub (contract/update_config.py, docs/fleet.md).
+    update: UpdateSection = Field(default_factory=UpdateSection)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "TerminalConfig":

@@ -106,10 +106,16 @@ class RunningBroker:
         self.stop()
         self.start()
 
-    def _signal(self, sig: int) -> None:
+    def reload(self) -> None:
+        """SIGHUP: Mosquitto rereads its configuration, certificates and revocation list."""
+        self._signal(signal.SIGHUP, wait=False)
+
+    def _signal(self, sig: int, wait: bool = True) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(sig)
+        if not wait:
+            return
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -111,6 +111,7 @@ def start_hub(
         "QUORUM_HOST": "127.0.0.1",
         "QUORUM_PORT": str(port),
         "QUORUM_BOOTSTRAP_TOKEN": token,
+        **_master_key_env(workdir, extra_env or {}),
         **(extra_env or {}),
     }
     child = spawn(name, ["-m", "hub", "serve"], env=env, log_dir=workdir)
@@ -118,6 +119,22 @@ def start_hub(
     if wait:
         wait_hub(hub, timeout)
     return hub
+
+
+_MASTER_KEY_SETTINGS = ("QUORUM_MASTER_KEY", "QUORUM_MASTER_KEY_FILE", "QUORUM_KEY_PROVIDER")
+
+
+def _master_key_env(workdir: Path, extra_env: dict[str, str]) -> dict[str, str]:
+    """The hub's master key (encryption at rest): the caller's or this environment's if
+    either names one, else a key file of the work folder's own, made on first use. Workers
+    sharing a database must share the key: name it in ``extra_env`` or the environment."""
+    if any(name in extra_env or name in os.environ for name in _MASTER_KEY_SETTINGS):
+        return {}
+    from common.sealing.master_keys import load_or_create_key_file
+
+    path = workdir / "master.key"
+    load_or_create_key_file(path)
+    return {"QUORUM_MASTER_KEY_FILE": str(path)}
 
 
 def wait_hub(hub: HubProcess, timeout: float = 60.0) -> None:

@@ -11,7 +11,7 @@ speech-activity flag, CO2 in a simulation).
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from common.clock import Clock
 from edge.fusion.signals import Signal
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.occupancy_engine import OccupancyEngine
-from edge.publisher import Publisher
+from edge.publisher import Publisher, Receipt
 from edge.sensors import EventQueue, SensorEvent
 from edge.signal_pollers import SignalPoller
 from edge.simclock import monotonic_at, real_seconds_until, wall_time_at
@@ -41,8 +41,14 @@ class Agent:
         heartbeat_s: float,
         timezone: ZoneInfo,
         pollers: Sequence[SignalPoller] = (),
+        tick: Callable[[], None] | None = None,
+        max_wait_s: float | None = None,
     ) -> None:
         self._engine = engine
+        # Called after every pass of the loop: feeds systemd's watchdog (common/sd_notify.py),
+        # so a loop that hangs stops the pings; max_wait_s keeps passes at least that frequent.
+        self._tick = tick
+        self._max_wait_s = min(max_wait_s, MAX_WAIT_S) if max_wait_s else MAX_WAIT_S
         self._pollers = list(pollers)  # people counters, CO2: read when due
         self._publisher = publisher
         self._builder = publisher.builder
@@ -55,6 +61,10 @@ class Agent:
         # (dropped, alarms) at the last heartbeat; the spool's counters outlive restarts.
         stats = publisher.spool_stats()
         self._spool_seen = (stats.dropped_total, stats.alarms) if stats else (0, 0)
+        # The newest heartbeat's receipt: a configuration's health check waits for the
+        # broker to acknowledge one (edge/runtime.py).
+        self.last_heartbeat: Receipt | None = None
+        self._heartbeat_wanted = False  # set by heartbeat_soon (another thread)
 
     def publish_initial_state(self) -> None:
         """The room and every desk as they are now, flagged ``initial``."""
@@ -82,9 +92,16 @@ class Agent:
         """Make :meth:`run` look at its stop flag now (any thread; not a signal handler)."""
         self._events.put(None)
 
+    def heartbeat_soon(self) -> None:
+        """Send a heartbeat on the loop's next pass rather than at its time (any thread)."""
+        self._heartbeat_wanted = True
+        self.wake()
+
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self.process(self._wait_for_event())
+            if self._tick is not None:
+                self._tick()
 
     def process(self, first: SensorEvent | Signal | None = None) -> None:
         """Handle ``first`` and every queued input, read the counters if due, then let the
@@ -107,7 +124,8 @@ class Agent:
             for signal in poller.poll(now):
                 self._publish_changes(self._engine.observe(signal))
         self._publish_changes(self._engine.advance(now))
-        if now >= self._next_heartbeat:
+        if now >= self._next_heartbeat or self._heartbeat_wanted:
+            self._heartbeat_wanted = False
             self._heartbeat(now)
 
     def next_wake(self) -> float:
@@ -123,7 +141,7 @@ class Agent:
     # -- internals ---------------------------------------------------------------
 
     def _wait_for_event(self) -> SensorEvent | Signal | None:
-        timeout = min(real_seconds_until(self._clock, self.next_wake()), MAX_WAIT_S)
+        timeout = min(real_seconds_until(self._clock, self.next_wake()), self._max_wait_s)
         try:
             return self._events.get(timeout=timeout) if timeout > 0 else None
         except queue.Empty:
@@ -154,7 +172,7 @@ class Agent:
         ts = self._clock.now()
         # The fill goes to the hub, which warns before the spool has to drop anything.
         spool = self._publisher.spool_stats()
-        self._publisher.send(
+        self.last_heartbeat = self._publisher.send(
             partial(self._builder.heartbeat, spaces, uptime, self._heartbeat_s, ts, spool)
         )
         # After a stall send one heartbeat, not a burst of stale ones.

@@ -5,57 +5,41 @@ connection, environment) are built; everything else receives them.
 Exit codes: 0 success, 1 bad input (the message says what to fix), 2 usage.
 """
 
-import hashlib
 import json
 import logging
 import os
-import queue
 import signal
-import sqlite3
 import sys
-import tempfile
 import threading
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo
+from typing import Annotated, NoReturn
 
 import typer
 
 from common.clock import Clock, SystemClock
-from common.mqtt import BrokerAddress
+from common.sd_notify import SystemdNotifier
 from contract.config_loader import ConfigError, load_terminal_config
-from contract.envelope import new_boot_id
-from contract.terminal_config import TerminalConfig, default_spool_path
-from edge.agent import Agent
+from contract.config_push import config_version
+from contract.terminal_config import TerminalConfig
 from edge.calibrate_cli import app as calibrate_app
-from edge.co2.hardware import open_co2_sensors
-from edge.co2.poller import Co2Poller
-from edge.counter_poller import CounterPoller
-from edge.counting.hardware import open_counters
-from edge.credentials import CredentialError, resolve_secret
+from edge.config_files import ConfigFiles
+from edge.doctor.cli import doctor_command
 from edge.fusion.sessions import Played, SessionError
-from edge.link import SpoolSettings, TerminalLink, open_link
-from edge.occupancy_engine import build_engine
-from edge.publisher import Identity, MessageBuilder, Sequencer
-from edge.runner import Terminal
+from edge.link import TerminalLink
+from edge.runtime import LoadedConfig, Platform, RunOptions, SetupError, build_runtime, preflight
 from edge.scenario import (
     ScenarioError,
     shipped_scenarios,
 )
-from edge.sensors import (
-    EventQueue,
-    HardwareUnavailable,
-    SensorBank,
-    SensorSetupError,
-    raspberry_pi_pin_factory,
-)
+from edge.sensors import HardwareUnavailable, raspberry_pi_pin_factory
 from edge.session_player import load_played
-from edge.signal_pollers import SignalPoller
 from edge.simulation import Simulation, simulate_scenario, simulate_session
-from edge.speech_runtime import SpeechRuntime, SpeechUnavailable, load_speech
-from edge.spool import SpoolLocked
+from edge.supervisor import SupervisedNotifier, Supervisor
+from edge.update.cli import update_guard_command, update_status_command
+from edge.update.files import UpdateDir
+from edge.update.terminal import TerminalUpdates
 from edge.validation import summary, validate_report
 
 log = logging.getLogger("edge")
@@ -68,6 +52,9 @@ app = typer.Typer(
     help="Quorum room terminal: senses occupancy and publishes it over MQTT.",
 )
 app.add_typer(calibrate_app, name="calibrate")
+app.command("doctor")(doctor_command)
+app.command("update-guard")(update_guard_command)
+app.command("update-status")(update_status_command)
 
 
 class LogLevel(StrEnum):
@@ -177,6 +164,15 @@ def run(
             "session can be paused part-way); default: as fast as it is transcribed.",
         ),
     ] = False,
+    apply_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="A configuration pushed by the hub must connect to the broker and get a "
+            "heartbeat through within this time, or the terminal goes back to the one it ran.",
+        ),
+    ] = 60.0,
     log_level: Annotated[LogLevel, typer.Option(case_sensitive=False)] = LogLevel.info,
 ) -> None:
     """Run the terminal: read sensors, publish occupancy until SIGTERM or Ctrl-C."""
@@ -206,12 +202,12 @@ def run(
         assert config is not None
         cfg = _load_config(config)
         source, config_bytes = str(config.resolve()), config.read_bytes()
-    if cfg.occupancy.heartbeat <= 0:
-        _fail(f"{source}: occupancy.heartbeat must be more than 0 s")
-    try:
-        password = resolve_secret(cfg.mqtt.password, os.environ)
-    except CredentialError as exc:
-        _fail(str(exc))
+    loaded = LoadedConfig(
+        cfg, config_version(config_bytes), source, None if config is None else config.resolve()
+    )
+    problems = preflight(cfg, source, os.environ)
+    if problems:
+        _fail(*problems)
     real = SystemClock()
     clock: Clock = real
     sim: Simulation | None = None
@@ -228,116 +224,49 @@ def run(
         _fail(*(str(p) for p in exc.problems))
     except (ValueError, HardwareUnavailable) as exc:
         _fail(str(exc))
-
-    events: EventQueue = queue.Queue()
-    try:
-        sensors = SensorBank(cfg.sensors, pin_factory, clock, events)
-    except SensorSetupError as exc:
-        _fail(str(exc))
-    engine = build_engine(cfg, clock.monotonic(), sensors.active_now())
-    identity = Identity(
-        prefix=prefix or cfg.mqtt.prefix,
-        room_id=cfg.room.id,
-        device_id=cfg.terminal.id,
-        boot=new_boot_id(),
+    # Under systemd (Type=notify, WatchdogSec=): READY once sensing, pings from the loop.
+    systemd = SystemdNotifier.from_environment(os.environ, os.getpid())
+    platform = Platform(
+        clock=clock,
+        pin_factory=pin_factory,
+        environ=os.environ,
         software_version=_software_version(),
-        config_version=hashlib.sha256(config_bytes).hexdigest()[:12],
+        sim=sim,
+        played=played,
+        systemd=systemd,
+        notifier=(notifier := SupervisedNotifier(systemd)),
     )
-    builder = MessageBuilder(identity, Sequencer())
-    address = BrokerAddress(
-        host=broker_host or cfg.mqtt.host,
-        port=broker_port or cfg.mqtt.port,
-        protocol=cfg.mqtt.protocol,
-        keepalive_s=cfg.mqtt.keepalive,
-        username=cfg.mqtt.username,
-        password=password,
-        tls=cfg.mqtt.tls,
-    )
-    spool_path = spool or _spool_path(cfg, source, sim is not None, address, identity.prefix)
-    spool_settings = SpoolSettings(
-        spool_path,
-        max_messages=cfg.spool.max_messages,
-        max_bytes=int(cfg.spool.max_mb * 1024 * 1024),
-        resend_after=cfg.spool.resend_after,
+    options = RunOptions(broker_host, broker_port, prefix, spool, speech_from, speech_realtime)
+    # The runtime (sensors, spool, link, agent, speech, updates) is built in edge/runtime.py,
+    # once per configuration: a pushed one replaces it in this process (edge/supervisor.py).
+    supervisor = Supervisor(
+        loaded,
+        build=lambda what, commands: build_runtime(
+            what, options, platform, commands, add_ons=[_updates]
+        ),
+        files=None if loaded.path is None else ConfigFiles(loaded.path),
+        preflight=preflight,
+        environ=os.environ,
+        health_timeout_s=apply_timeout,
+        notifier=notifier,
     )
     try:
-        link = open_link(builder, address, spool_settings, clock)
-    except SpoolLocked as exc:
-        _fail(str(exc))
-    except (OSError, sqlite3.Error) as exc:
-        _fail(f"cannot open the spool {spool_path}: {exc} (choose another with --spool PATH)")
-    tz = ZoneInfo(cfg.room.timezone)
-    pollers: list[SignalPoller] = []
-    if engine.hears_counts:  # fusion: people counters about once a second, CO2 every 30 s
-        found = sim.counters(cfg) if sim else open_counters(cfg.sensors, pin_factory, clock, tz)
-        pollers.append(CounterPoller(found, clock.monotonic()))
-        if not sim:  # a session simulation plays its own CO2
-            pollers.append(Co2Poller(open_co2_sensors(cfg.sensors, clock), clock.monotonic()))
-    agent = Agent(engine, link.publisher, events, clock, cfg.occupancy.heartbeat, tz, pollers)
-    player = sim.player(cfg, sensors, link.publisher, agent, tz) if sim else None
-    log.info(
-        "terminal %s (room %s) -> %s:%s prefix %s, boot %s, spool %s (%d unconfirmed)",
-        cfg.terminal.id,
-        cfg.room.id,
-        address.host,
-        address.port,
-        identity.prefix,
-        identity.boot,
-        spool_path,
-        link.spool.pending,
-    )
-    speech = None
-    if played is None:  # a session plays its own speech flag
-        speech = _speech(cfg, link, agent, clock, speech_from, pin_factory, speech_realtime)
-    stop = threading.Event()
-    _stop_on_signals(stop, agent)
-    Terminal(
-        link.connection,
-        link.publisher,
-        agent,
-        sensors,
-        player,
-        delivery=link.deliverer,
-        spool=link.spool,
-        speech=speech,
-        pollers=pollers,
-    ).run(stop)
+        supervisor.start()
+    except SetupError as exc:
+        _fail(*exc.problems)
+    _stop_on_signals(supervisor)
+    code = supervisor.run()
+    if code:
+        raise typer.Exit(code)
 
 
-def _speech(
-    cfg: TerminalConfig,
-    link: TerminalLink,
-    agent: Agent,
-    clock: Clock,
-    speech_from: Path | None,
-    pin_factory: Any,
-    realtime: bool = False,
-) -> SpeechRuntime | None:
-    """Minutes sessions, when configured (or --speech-from); without them if speech cannot run."""
-    if not cfg.speech.enabled and speech_from is None:
-        return None
-    try:
-        speech = load_speech(
-            cfg.speech,
-            link.publisher,
-            clock,
-            speech_from=speech_from,
-            pin_factory=pin_factory,
-            realtime=realtime,
-            on_activity=agent.speech_changed,  # occupancy hears the flag in-process
-        )
-    except SpeechUnavailable as exc:
-        # Occupancy matters more than minutes: keep sensing, and say why speech is off.
-        log.error("speech is off: %s", exc)
-        return None
-    speech.attach(link.commands)
-    log.info(
-        "speech on: model %s, %s%s",
-        cfg.speech.model,
-        f"audio from {speech_from}" if speech_from else "microphone",
-        "; RECORDING AUDIO TO DISK (speech.record_audio)" if cfg.speech.record_audio else "",
+def _updates(cfg: TerminalConfig, link: TerminalLink, clock: Clock) -> TerminalUpdates:
+    """Software updates (edge/update): answers cmd/update, stamps its health, sends reports."""
+    updates = TerminalUpdates(
+        UpdateDir(Path(cfg.update.dir)), link.publisher, clock, enabled=cfg.update.enabled
     )
-    return speech
+    updates.attach(link.commands)
+    return updates
 
 
 def _load_session(reference: str, seed: int) -> tuple[Played, TerminalConfig]:
@@ -347,21 +276,6 @@ def _load_session(reference: str, seed: int) -> tuple[Played, TerminalConfig]:
         _fail(*(str(p) for p in exc.problems))
 
 
-def _spool_path(
-    cfg: TerminalConfig, source: str, simulated: bool, address: BrokerAddress, prefix: str
-) -> Path:
-    if cfg.spool.path is not None:
-        return Path(cfg.spool.path)
-    if not simulated:
-        return Path(default_spool_path(cfg.terminal.id))
-    # A simulated terminal keeps its spool across restarts of the same set-up (config file,
-    # broker, prefix), but never re-publishes another test's or demo's messages.
-    setup = f"{source}|{address.host}:{address.port}|{prefix}"
-    key = hashlib.sha256(setup.encode()).hexdigest()[:12]
-    directory = Path(tempfile.gettempdir()) / f"quorum-spool-{os.getuid()}"
-    return directory / f"{cfg.terminal.id}-{key}.sqlite"
-
-
 def _load_config(path: Path) -> TerminalConfig:
     try:
         return load_terminal_config(path)
@@ -369,13 +283,12 @@ def _load_config(path: Path) -> TerminalConfig:
         _fail(*(str(p) for p in exc.problems))
 
 
-def _stop_on_signals(stop: threading.Event, agent: Agent) -> None:
+def _stop_on_signals(supervisor: Supervisor) -> None:
     def handle(signum: int, frame: object) -> None:
         log.info("received %s; shutting down", signal.Signals(signum).name)
-        stop.set()
-        # Not agent.wake() here: putting on the queue from a signal handler can
+        # Not supervisor.stop() here: putting on a queue from a signal handler can
         # deadlock on the lock the interrupted main thread may hold.
-        threading.Thread(target=agent.wake, daemon=True).start()
+        threading.Thread(target=supervisor.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)

@@ -40,3 +40,17 @@ def resolve_secret(
     if not value:
         raise CredentialError(f"{field} refers to {reference}, which is empty")
     return value
+
+
+def check_tls_files(*paths: str | None) -> None:
+    """Fail early, and plainly, if a TLS file the config names cannot be read."""
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise CredentialError(
+                f"mqtt: the TLS file {path} cannot be read: {exc.strerror}"
+            ) from None

@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 _QUEUED = {MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN}
 # How often an alarm is logged again while the spool stays over its bound.
 _ALARM_LOG_EVERY = 100
+# A worker pass not finished for this long is a hang (systemd's watchdog then restarts the
+# terminal); a big re-publish after a long outage takes seconds, not minutes.
+STALLED_AFTER_S = 120.0
 
 
 class TrackedReceipt(Receipt, Protocol):
@@ -115,6 +118,7 @@ class Deliverer:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_pass = time.monotonic()
 
     # -- the publisher's side (agent thread) -----------------------------------
 
@@ -219,6 +223,7 @@ class Deliverer:
     def start(self) -> None:
         """Queue what earlier processes left in the spool, then start the worker thread."""
         self.resend_spooled()
+        self._last_pass = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="spool-delivery", daemon=True)
         self._thread.start()
 
@@ -276,6 +281,17 @@ class Deliverer:
         except sqlite3.Error as exc:
             log.warning("could not record the last acks in the spool: %s", exc)
 
+    def health(self) -> str | None:
+        """None while the worker runs and finishes its passes; else what is wrong."""
+        if self._thread is None or self._stopping.is_set():
+            return None
+        if not self._thread.is_alive():
+            return "the spool delivery thread has stopped"
+        stalled = time.monotonic() - self._last_pass
+        if stalled > STALLED_AFTER_S:
+            return f"spool delivery has not finished a pass for {stalled:.0f} s"
+        return None
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.wait(self.settings.tick)
@@ -284,6 +300,7 @@ class Deliverer:
                 self.pump()
             except Exception:  # a bad pass must not end delivery for good
                 log.exception("spool delivery pass failed")
+            self._last_pass = time.monotonic()
 
     # -- internals -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from edge.delivery import Deliverer, DeliverySettings
 from edge.publisher import MessageBuilder, Publisher
 from edge.spool import Spool
 from edge.spool_commands import SpoolCommands
+from edge.spool_sealing import SpoolSealer
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class SpoolSettings:
     max_messages: int
     max_bytes: int
     resend_after: float
+    # The spool key (edge/spool_sealing.py); None: <path>.key.
+    key_file: Path | None = None
 
 
 @dataclass
@@ -41,11 +44,15 @@ def open_link(
 ) -> TerminalLink:
     """Open the spool and wire the rest; nothing connects until ``connection.start()``.
 
-    Raises ``SpoolLocked`` (another process has the spool), or ``OSError`` /
-    ``sqlite3.Error`` (the file cannot be opened).
+    Raises ``SpoolLocked`` (another process has the spool), ``MasterKeyError`` (a spool key
+    file that cannot be used), ``SpoolKeyMismatch`` (the spool was sealed with another key),
+    or ``OSError`` / ``sqlite3.Error`` (the file cannot be opened).
     """
     identity = builder.identity
-    outbox = Spool(spool.path, max_messages=spool.max_messages, max_bytes=spool.max_bytes)
+    sealer = SpoolSealer.from_file(spool.key_file) if spool.key_file is not None else None
+    outbox = Spool(
+        spool.path, max_messages=spool.max_messages, max_bytes=spool.max_bytes, sealer=sealer
+    )
 
     def connected() -> None:
         # Every (re)connect: a restarted broker has forgotten the retained status, so it

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from common.clock import Clock
 from common.mqtt import Will
 from contract import topics
+from contract.config_push import ConfigReportData
 from contract.envelope import STATE_SEQ, Envelope
 from contract.intent_data import IntentData
 from contract.messages import (
@@ -39,6 +40,7 @@ from contract.messages import (
     TranscriptData,
 )
 from contract.minutes_data import MinutesData, MinutesDeletedData
+from contract.update_data import UpdateReportData
 from edge.occupancy import SpaceSnapshot, StateChange
 from edge.sensors import SensorEvent
 from edge.seqranges import SeqSpan, chunks, coalesce
@@ -148,6 +150,12 @@ class MessageBuilder:
         self._intent_topic = topics.speech_topic(
             ident.prefix, ident.room_id, ident.device_id, "intent"
         )
+        self._config_topic = topics.event_topic(
+            ident.prefix, ident.room_id, ident.device_id, "config"
+        )
+        self._update_topic = topics.event_topic(
+            ident.prefix, ident.room_id, ident.device_id, "update"
+        )
 
     def status(self, state: Literal["online", "offline"], reason: str, ts: datetime) -> Outgoing:
         data = StatusData(
@@ -205,6 +213,7 @@ class MessageBuilder:
                 for s in spaces
             ],
             spool=_fill(spool),
+            config_version=self.identity.config_version,
         )
         # QoS 1 like the rest: a lost heartbeat would look like a dead terminal.
         return self._message(self._heartbeat_topic, "heartbeat", data, ts)
@@ -241,6 +250,14 @@ class MessageBuilder:
     def intent(self, data: IntentData, ts: datetime) -> Outgoing:
         """A recognised voice command; the hub answers on ``cmd/voice``."""
         return self._message(self._intent_topic, "intent", data, ts)
+
+    def update_report(self, data: UpdateReportData, ts: datetime) -> Outgoing:
+        """A software update's progress or outcome (edge/update, docs/fleet.md)."""
+        return self._message(self._update_topic, "update", data, ts)
+
+    def config_report(self, data: ConfigReportData, ts: datetime) -> Outgoing:
+        """The outcome of a pushed configuration (applied, rejected, rolled back)."""
+        return self._message(self._config_topic, "config", data, ts)
 
     def speech_activity(self, active: bool, ts: datetime) -> Outgoing:
         data = SpeechActivityData(active=active)

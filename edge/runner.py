@@ -49,6 +49,14 @@ class Player(Protocol):
     def stop(self, timeout: float = 5.0) -> None: ...
 
 
+class Notifier(Protocol):
+    """systemd's notification socket (``common.sd_notify.SystemdNotifier``)."""
+
+    def ready(self, status: str | None = None) -> bool: ...
+
+    def stopping(self) -> bool: ...
+
+
 class Speech(Protocol):
     """Minutes sessions (``edge.speech_runtime.SpeechRuntime``)."""
 
@@ -70,10 +78,18 @@ class Terminal:
     spool: Closeable | None = None
     speech: Speech | None = None
     pollers: Sequence[Closeable] = ()  # people counters, CO2 (edge.signal_pollers)
+    # READY=1 once the loop is about to run, STOPPING=1 at shutdown (Type=notify units).
+    notifier: Notifier | None = None
+    # Services beside the terminal (software updates: edge.update.terminal): closed first at
+    # shutdown, so what they are sending still goes into the open spool.
+    services: Sequence[Closeable] = ()
     # How long to hold back the first messages so that "online" comes first.
     first_connect_wait_s: float = 10.0
     # How long shutdown waits for the broker to ack the offline status.
     offline_ack_wait_s: float = 5.0
+    # The offline status's reason: "shutdown", or "reconfigure" while a pushed configuration
+    # replaces this one (edge/supervisor.py).
+    offline_reason: str = "shutdown"
 
     def run(self, stop: threading.Event) -> None:
         """Run until ``stop`` is set (then call :meth:`Agent.wake`), and shut down cleanly."""
@@ -91,8 +107,13 @@ class Terminal:
                 self.speech.start()
             if self.player is not None:
                 self.player.start()
+            if self.notifier is not None:
+                # Ready without waiting for the broker: sensing and the spool work offline.
+                self.notifier.ready("sensing")
             self.agent.run(stop)
         finally:
+            if self.notifier is not None:
+                self.notifier.stopping()
             self.shutdown()
 
     def _wait_online(self, stop: threading.Event) -> bool:
@@ -103,6 +124,8 @@ class Terminal:
         return self.publisher.online_announced.is_set()
 
     def shutdown(self) -> None:
+        for service in self.services:
+            service.close()
         if self.player is not None:
             self.player.stop()
         if self.speech is not None:
@@ -110,8 +133,12 @@ class Terminal:
         if self.delivery is not None and not self.delivery.drain(self.offline_ack_wait_s):
             # Not lost: they stay in the spool and go out again on the next start.
             log.info("%d message(s) not yet acknowledged by the broker", self.delivery.in_flight())
-        acked = self.publisher.announce_offline("shutdown", self.offline_ack_wait_s)
-        log.info("announced status offline (shutdown)%s", "" if acked else " - not acknowledged")
+        acked = self.publisher.announce_offline(self.offline_reason, self.offline_ack_wait_s)
+        log.info(
+            "announced status offline (%s)%s",
+            self.offline_reason,
+            "" if acked else " - not acknowledged",
+        )
         self.connection.stop()
         if self.delivery is not None:
             self.delivery.stop()

@@ -13,7 +13,8 @@ that the terminal believed it had kept is not.
 The spool is bounded (messages and payload bytes). When full, old messages of the droppable
 classes go first, in :data:`DROP_ORDER`; speech and gap reports are never dropped: they are
 accepted over the bound and counted as alarms. Counters live in the file, so a restart does
-not forget what was given up. See docs/spool.md.
+not forget what was given up. Speech (and unknown) messages are sealed with the spool key
+before they are written and opened when read (edge/spool_sealing.py). See docs/spool.md.
 """
 
 import fcntl
@@ -31,12 +32,14 @@ from typing import IO, Any
 
 import orjson
 
+from common.sealing.envelope import SealError
 from contract.topics import TopicError, parse_topic
 from edge.seqranges import SeqSpan
+from edge.spool_sealing import SpoolSealer, adopt_key, default_key_file
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: outbox.sealed and the meta table (the spool key's id)
 # When full, drop down to this share of the bound: one spool_gap report per batch of drops,
 # not one per new message.
 LOW_WATER = 0.9
@@ -53,6 +56,9 @@ class MessageClass(StrEnum):
     OTHER = "other"  # anything new: kept, like speech, until someone decides otherwise
 
 
+#: Kept sealed in the file: what was said in the room, and anything not known to be harmless.
+SEALED_CLASSES = frozenset({MessageClass.SPEECH, MessageClass.OTHER})
+
 #: Dropped first to last when the spool is full; a class not listed is never dropped.
 DROP_ORDER: tuple[MessageClass, ...] = (
     MessageClass.HEARTBEAT,  # a snapshot the next heartbeat repeats
@@ -68,6 +74,10 @@ def classify(topic: str) -> MessageClass:
     except TopicError:
         return MessageClass.OTHER
     if parts.channel == "events":
+        # A software update's outcome (edge/update), a pushed configuration's (edge/config_apply):
+        # never dropped.
+        if parts.kind in ("update", "config"):
+            return MessageClass.OTHER
         return MessageClass.SPOOL_GAP if parts.kind == "spool_gap" else MessageClass.SENSOR
     try:
         return MessageClass(parts.channel)
@@ -146,6 +156,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at REAL,  -- broker's ack of the last publish
     due_at REAL NOT NULL,  -- when to publish again if the hub has not confirmed it
     attempts INTEGER NOT NULL DEFAULT 1,
+    sealed INTEGER NOT NULL DEFAULT 0,  -- payload is an envelope (edge/spool_sealing.py)
     UNIQUE (boot, seq)
 );
 CREATE INDEX IF NOT EXISTS outbox_by_class ON outbox (cls, id);
@@ -159,9 +170,13 @@ CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
-_COLUMNS = "id, boot, seq, topic, payload, qos, retain, cls, attempts, sent_at"
+_COLUMNS = "id, boot, seq, topic, payload, qos, retain, cls, attempts, sent_at, sealed"
 
 
 class Spool:
@@ -174,10 +189,13 @@ class Spool:
         max_messages: int = 50_000,
         max_bytes: int = 64 * 1024 * 1024,
         now: Callable[[], float] = time.time,
+        sealer: SpoolSealer | None = None,
     ) -> None:
+        """``sealer``: None reads (or makes) the key file next to the spool."""
         if max_messages < 1 or max_bytes < 1:
             raise ValueError("the spool needs room for at least one message")
         self.path = Path(path)
+        self._sealer = sealer or SpoolSealer.from_file(default_key_file(self.path))
         self.max_messages = max_messages
         self.max_bytes = max_bytes
         self._now = now
@@ -187,6 +205,7 @@ class Spool:
         # the database file's permissions.
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         self._lockfile = _lock_exclusively(self.path.with_name(self.path.name + ".lock"))
+        self._closed = False
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=10
@@ -203,7 +222,6 @@ class Spool:
         except BaseException:
             self._lockfile.close()
             raise
-        self._closed = False
 
     # -- writing ---------------------------------------------------------------
 
@@ -231,10 +249,27 @@ class Spool:
             alarm = over and cls not in DROP_ORDER
             if alarm:
                 _bump(db, "alarms", 1)
+            sealed = cls in SEALED_CLASSES
+            if sealed:
+                payload = self._sealer.seal(boot, seq, topic, payload)
             cursor = db.execute(
                 "INSERT INTO outbox (boot, seq, topic, payload, qos, retain, cls, size,"
-                " created_at, tried_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (boot, seq, topic, payload, qos, int(retain), cls.value, size, now, now, due_at),
+                " created_at, tried_at, due_at, sealed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    boot,
+                    seq,
+                    topic,
+                    payload,
+                    qos,
+                    int(retain),
+                    cls.value,
+                    size,
+                    now,
+                    now,
+                    due_at,
+                    int(sealed),
+                ),
             )
             db.execute(
                 "INSERT INTO boots (boot, last_seq) VALUES (?, ?) ON CONFLICT (boot)"
@@ -302,12 +337,13 @@ class Spool:
         """
         with self._lock, self._transaction() as db:
             rows = db.execute(
-                "SELECT id, payload, size FROM outbox WHERE cls = ?", (MessageClass.SPEECH.value,)
+                "SELECT id, boot, seq, topic, payload, sealed, size FROM outbox WHERE cls = ?",
+                (MessageClass.SPEECH.value,),
             ).fetchall()
             victims = [
                 (row_id, size)
-                for row_id, payload, size in rows
-                if _session_of(payload) == session_id
+                for row_id, boot, seq, topic, payload, sealed, size in rows
+                if _session_of(self._plain(boot, seq, topic, payload, sealed)) == session_id
             ]
             db.executemany("DELETE FROM outbox WHERE id = ?", [(v,) for v, _ in victims])
             self._count -= len(victims)
@@ -411,24 +447,40 @@ class Spool:
                 _bump(db, f"dropped.{cls.value}", len(victims))
         return dropped
 
+    def _plain(self, boot: str, seq: int, topic: str, payload: bytes, sealed: int) -> bytes | None:
+        """The payload as published; None (logged) for a sealed one that does not open."""
+        if not sealed:
+            return bytes(payload)
+        try:
+            return self._sealer.open(boot, seq, topic, bytes(payload))
+        except SealError as error:
+            log.error("spool: %s seq %d of boot %s cannot be opened: %s", topic, seq, boot, error)
+            return None
+
     def _select(self, clause: str, params: tuple[Any, ...]) -> list[SpooledMessage]:
         with self._lock:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox {clause}", params).fetchall()
-        return [
-            SpooledMessage(
-                id=r[0],
-                boot=r[1],
-                seq=r[2],
-                topic=r[3],
-                payload=bytes(r[4]),
-                qos=r[5],
-                retain=bool(r[6]),
-                cls=MessageClass(r[7]),
-                attempts=r[8],
-                sent_at=r[9],
-            )
-            for r in rows
-        ]
+        found = []
+        for r in rows:
+            # A record that does not open stays in the file and is left out here: for the
+            # hub it is a message the spool does not hold (a gap), not a reason to stop.
+            payload = self._plain(r[1], r[2], r[3], r[4], r[10])
+            if payload is not None:
+                found.append(
+                    SpooledMessage(
+                        id=r[0],
+                        boot=r[1],
+                        seq=r[2],
+                        topic=r[3],
+                        payload=payload,
+                        qos=r[5],
+                        retain=bool(r[6]),
+                        cls=MessageClass(r[7]),
+                        attempts=r[8],
+                        sent_at=r[9],
+                    )
+                )
+        return found
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -449,7 +501,16 @@ class Spool:
             raise RuntimeError(
                 f"spool {self.path} has schema {version}; this terminal knows {SCHEMA_VERSION}"
             )
+        if version == 1:  # before sealing: its speech is sealed below
+            self._db.execute("ALTER TABLE outbox ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0")
         self._db.executescript(_SCHEMA)
+        with self._transaction() as db:
+            converted = adopt_key(db, self._sealer, [c.value for c in SEALED_CLASSES])
+        if converted:
+            # The old pages held the text: fold the WAL in and empty it (secure_delete
+            # zeroed the overwritten cells).
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            log.info("spool: sealed %d messages kept from before sealing", converted)
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         # Forget watermarks of old boots that have nothing left in the outbox.
         self._db.execute(
@@ -463,8 +524,10 @@ class Spool:
 _SESSION_TYPES = frozenset({"transcript", "minutes", "minutes_session"})
 
 
-def _session_of(payload: bytes) -> str | None:
+def _session_of(payload: bytes | None) -> str | None:
     """``data.session`` of a spooled transcript, minutes or minutes_session message, or None."""
+    if payload is None:
+        return None
     try:
         envelope = orjson.loads(payload)
     except orjson.JSONDecodeError:

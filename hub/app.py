@@ -21,10 +21,18 @@ from hub.api import api_router
 from hub.api.calendars import feed_router as calendar_feed_router
 from hub.api.errors import install_error_handlers
 from hub.api.health import router as health_router
+from hub.api.releases import download_router as release_download_router
 from hub.checkin.wiring import bookings_service, policy_from
+from hub.configs.push import config_push_runner
 from hub.db.engine import make_engine, make_session_factory
+from hub.hardening.install import docs_urls, install_hardening
+from hub.hardening.redact import protect
+from hub.homeassistant.service import homeassistant_service
 from hub.live import LiveFeed
+from hub.metrics.endpoint import HubMetrics, metrics_router
+from hub.releases.runner import rollouts_runner
 from hub.reports.runner import reports_runner
+from hub.retention.runner import retention_runner
 from hub.settings import Settings
 from hub.startup import prepare
 from hub.state import HubState, IngestRunner
@@ -58,6 +66,7 @@ def create_app(
 ) -> FastAPI:
     """A new hub app; nothing happens until its lifespan starts (uvicorn or TestClient)."""
     the_clock: Clock = clock if clock is not None else SystemClock()
+    protect(settings)  # its secrets never reach a log line (hub/hardening/redact.py)
     make_ingest = ingest_factory if ingest_factory is not None else default_ingest_factory
 
     @asynccontextmanager
@@ -75,8 +84,25 @@ def create_app(
                 state.alerts.start()
             if state.reports is not None:
                 state.reports.start()
+            if state.retention is not None:
+                state.retention.start()
+            if state.homeassistant is not None:
+                state.homeassistant.start()
+            if state.rollouts is not None:
+                state.rollouts.start()
+            if state.config_push is not None:
+                state.config_push.start()
             yield
         finally:
+            # First: it says "offline" to Home Assistant while the broker is still there.
+            if state.homeassistant is not None:
+                await asyncio.to_thread(state.homeassistant.stop)
+            if state.rollouts is not None:
+                await asyncio.to_thread(state.rollouts.stop)
+            if state.config_push is not None:
+                await asyncio.to_thread(state.config_push.stop)
+            if state.retention is not None:
+                await asyncio.to_thread(state.retention.stop)
             if state.reports is not None:
                 await asyncio.to_thread(state.reports.stop)
             if state.alerts is not None:
@@ -96,17 +122,24 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        # Only /docs and /openapi.json are public besides /healthz: no ReDoc, no OAuth2 page.
-        redoc_url=None,
-        swagger_ui_oauth2_redirect_url=None,
+        # /docs and /openapi.json: public in development, admins only in production; no
+        # ReDoc, no OAuth2 page, never debug (hub/hardening/install.py).
+        **docs_urls(settings),
     )
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router())
     # The ICS feed authenticates by the token in its URL, so it is outside /api/v1.
     app.include_router(calendar_feed_router)
+    # Terminals fetch releases by the token in the URL (docs/fleet.md): outside /api/v1 too.
+    app.include_router(release_download_router)
+    # Prometheus (docs/metrics.md): only with a token to check; outside the OpenAPI.
+    if settings.metrics_token is not None:
+        app.include_router(metrics_router(settings.metrics_token.get_secret_value()))
     # The web dashboard (docs/dashboard.md): pages at /, /login, ...; files under /static.
     install_web(app)
+    # Body limit, security headers, CORS allow-list, no traceback in a 500 (docs/security.md).
+    install_hardening(app, settings)
     return app
 
 
@@ -120,6 +153,7 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
         session_factory = make_session_factory(engine)
         prepare(settings, session_factory, clock)
         live = LiveFeed()
+        metrics = HubMetrics(session_factory)
         ingest = None
         if settings.ingest_enabled:
             ingest = make_ingest(
@@ -134,8 +168,14 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
                 batch_delay_s=settings.ingest_batch_delay_s,
                 receive_maximum=settings.ingest_receive_maximum,
                 voice_policy=policy_from(settings),
+                metrics=metrics.ingest,
             )
         alerts = alerts_runner(settings, session_factory, clock, live)
+        homeassistant = homeassistant_service(settings, session_factory, clock, live)
+        metrics.watch(
+            ingest=lambda: ingest,
+            bridge=lambda: homeassistant.status() if homeassistant is not None else None,
+        )
     except BaseException:
         engine.dispose()
         raise
@@ -150,4 +190,15 @@ def _start(settings: Settings, clock: Clock, make_ingest: IngestFactory) -> HubS
         timeseries=timeseries_service(settings, session_factory, clock),
         alerts=alerts,
         reports=reports_runner(settings, session_factory, clock),
+        retention=retention_runner(settings, session_factory, clock),
+        homeassistant=homeassistant,
+        metrics=metrics,
+        # Software rollouts send their commands on the ingest's broker connection.
+        rollouts=rollouts_runner(
+            settings, session_factory, clock, getattr(ingest, "publish_command", None)
+        ),
+        # Configuration push (docs/fleet.md): on the ingest's broker connection too.
+        config_push=config_push_runner(
+            settings, session_factory, clock, getattr(ingest, "publish_command", None)
+        ),
     )

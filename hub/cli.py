@@ -7,24 +7,44 @@ stdout holds exactly one JSON document.
 
 import json
 import logging
+import os
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from common.clock import Clock, SystemClock
+from common.sd_notify import SystemdNotifier
+from hub.audit import record
+from hub.audit.actors import cli_actor
+from hub.audit.cli import audit_app
+from hub.auth.cli import activate_command, deactivate_command
 from hub.auth.roles import Role
-from hub.auth.tokens import DEFAULT_TOKEN_DAYS, issue_token
+from hub.auth.tokens import (
+    DEFAULT_TOKEN_DAYS,
+    MACHINE_MAX_DAYS,
+    issue_token,
+    max_token_days,
+    token_details,
+)
 from hub.auth.users import InputError, create_user
+from hub.configs.cli import configs_app, sync_command
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import User
+from hub.devices.cli import broker_app, devices_app
+from hub.hardening.redact import protect
+from hub.releases.cli import releases_app
 from hub.reports.cli import report_command
+from hub.retention.cli import retention_app
 from hub.sandbox.cli import sandbox_command
+from hub.sealing.cli import keys_app
 from hub.settings import Settings, get_settings
-from hub.startup import StartupError, import_configs, migrate, prepare
+from hub.startup import StartupError, migrate, prepare
 from hub.timeseries.cli import timeseries_app
 
 # pretty_exceptions off: a traceback with local variables could show a token or password.
@@ -41,10 +61,19 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(timeseries_app, name="timeseries")
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
+app.add_typer(devices_app, name="devices")
+app.add_typer(broker_app, name="broker")
+app.add_typer(releases_app, name="releases")
+app.add_typer(configs_app, name="configs")
 analytics_app = typer.Typer(help="Analytics rollups.", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
 app.command("report")(report_command)
 app.command("sandbox")(sandbox_command)
+app.add_typer(audit_app, name="audit")
+users_app.command("deactivate")(deactivate_command)
+users_app.command("activate")(activate_command)
 
 ROLES = ", ".join(r.value for r in Role)
 
@@ -74,6 +103,9 @@ def prepared_settings() -> Settings:
 @app.callback(invoke_without_command=True)
 def main(ctx: typer.Context) -> None:
     """Without a command: serve."""
+    # Every command: secrets from the environment never reach a log line (settings' own
+    # secrets are added once they are read, by create_app).
+    protect()
     if ctx.invoked_subcommand is None:
         serve()
 
@@ -83,12 +115,14 @@ def serve() -> None:
     """Run the hub: API on QUORUM_HOST:QUORUM_PORT, and ingest from the MQTT broker."""
     import uvicorn
 
+    from hub import systemd_watchdog
     from hub.app import create_app
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = load_settings()
+    protect(settings)
     clock: Clock = SystemClock()
     # Checked before uvicorn starts, so a bad configuration is one clear message, not
     # a lifespan traceback; the lifespan repeats these steps, which are idempotent.
@@ -100,11 +134,15 @@ def serve() -> None:
     finally:
         engine.dispose()
     print(f"Quorum hub on http://{settings.host}:{settings.port} (API docs at /docs)", flush=True)
-    config = uvicorn.Config(
-        create_app(settings, clock=clock), host=settings.host, port=settings.port
+    hub_app = create_app(settings, clock=clock)
+    # No "server: uvicorn" header: it only tells an attacker what to look up.
+    server = uvicorn.Server(
+        uvicorn.Config(hub_app, host=settings.host, port=settings.port, server_header=False)
     )
-    server = uvicorn.Server(config)
-    server.run()
+    # Type=notify units: READY=1 once listening, watchdog pings while healthy (deploy/systemd).
+    systemd_watchdog.serve(
+        server, hub_app, SystemdNotifier.from_environment(os.environ, os.getpid())
+    )
     if not server.started:
         fail("the hub did not start; see the messages above")
 
@@ -115,24 +153,9 @@ def import_configs_command(
         Path, typer.Argument(help="Folder of terminal YAML files (firmware_configs/).")
     ],
 ) -> None:
-    """Import (upsert) sites, floors, rooms, desks and terminals from configuration files."""
-    settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        report = import_configs(make_session_factory(engine), directory)
-    except StartupError as error:
-        fail(str(error))
-    finally:
-        engine.dispose()
-    print(
-        f"imported {report.files} files: {len(report.rooms)} rooms, {len(report.desks)} desks, "
-        f"{len(report.devices)} terminals"
-    )
-    if report.orphaned_rooms:
-        print(
-            f"rooms in the database but in no file: {', '.join(report.orphaned_rooms)}",
-            file=sys.stderr,
-        )
+    """Same as 'configs sync DIR': import sites, floors, rooms, desks and terminals, and the
+    configurations the hub pushes to the terminals (docs/fleet.md)."""
+    sync_command(directory, dry_run=False, json_output=False)
 
 
 @users_app.command("add")
@@ -164,6 +187,8 @@ def users_add(
                 )
             except InputError as error:
                 fail(str(error))
+            details = {"role": role, "department_id": department}
+            _audit(session, "user.create", f"user:{user_id}", details)
             session.commit()
     finally:
         engine.dispose()
@@ -195,6 +220,7 @@ def users_set_password(
                 ended = set_password(session, user, password, SystemClock().now())
             except InputError as error:
                 fail(str(error))
+            _audit(session, "user.password_set", f"user:{user_id}", {"sign_ins_ended": ended})
             session.commit()
     finally:
         engine.dispose()
@@ -206,7 +232,13 @@ def tokens_create(
     user_id: Annotated[str, typer.Argument(help="The user the token is for.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "",
     expires_days: Annotated[
-        int, typer.Option("--expires-days", min=0, help="Lifetime in days; 0: never expires.")
+        int,
+        typer.Option(
+            "--expires-days",
+            min=1,
+            help="Lifetime in days: at most QUORUM_TOKEN_MAX_DAYS (365) for people, "
+            f"{MACHINE_MAX_DAYS} for display and device accounts.",
+        ),
     ] = DEFAULT_TOKEN_DAYS,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
@@ -221,8 +253,12 @@ def tokens_create(
                 fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
             if not user.active:
                 fail(f"user {user_id!r} is inactive: reactivate them first")
-            lifetime = timedelta(days=expires_days) if expires_days > 0 else None
+            longest = max_token_days(user.role, settings.token_max_days)
+            if expires_days > longest:
+                fail(f"tokens of {user.role} accounts expire after at most {longest} days")
+            lifetime = timedelta(days=expires_days)
             issued = issue_token(session, user_id, now=now, name=name, expires_in=lifetime)
+            _audit(session, "token.create", f"token:{issued.row.id}", token_details(issued.row))
             session.commit()
     finally:
         engine.dispose()
@@ -238,6 +274,17 @@ def tokens_create(
         print(json.dumps(document))
     else:
         print(issued.token)
+
+
+def _audit(session: Session, action: str, target: str, details: Mapping[str, object]) -> None:
+    record(
+        session,
+        actor=cli_actor(),
+        action=action,
+        target=target,
+        details=details,
+        now=SystemClock().now(),
+    )
 
 
 @db_app.command("upgrade")

@@ -16,7 +16,7 @@ client re-reads the state after ``ready``.
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,6 +27,9 @@ from contract.topics import VERSION_LEVEL
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 1000
+
+#: Called with every event in the publishing thread (the Home Assistant bridge): must not block.
+Observer = Callable[[dict[str, Any]], None]
 
 
 def live_topic(prefix: str) -> str:
@@ -40,11 +43,22 @@ class LiveFeed:
         self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]] = (
             set()
         )
+        self._observers: list[Observer] = []
+
+    def add_observer(self, observer: Observer) -> None:
+        with self._lock:
+            self._observers.append(observer)
 
     def publish(self, event: dict[str, Any]) -> None:
         """Thread-safe; never blocks the caller."""
         with self._lock:
             listeners = list(self._listeners)
+            observers = list(self._observers)
+        for observer in observers:
+            try:
+                observer(event)
+            except Exception:  # a broken observer must not stop ingest
+                log.exception("live feed observer failed")
         for loop, queue in listeners:
             try:
                 loop.call_soon_threadsafe(self._offer, queue, event)

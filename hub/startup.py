@@ -1,6 +1,7 @@
 """Start-up steps of the hub, in order, as plain functions the lifespan and CLI share.
 
-1. bring the database schema up to date (Alembic),
+1. load the master key (encryption at rest) and bring the database schema up to date
+   (Alembic),
 2. import rooms and desks from the terminal configuration files,
 3. make sure an admin can log in (the bootstrap admin and its token).
 
@@ -16,18 +17,24 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from pydantic import SecretStr
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from common.clock import Clock
+from common.sealing.master_keys import MasterKeyError
 from contract.config_loader import ConfigError
+from hub.audit import record
 from hub.auth.users import InputError, ensure_bootstrap_admin
 from hub.db.migrate import upgrade
 from hub.org.importer import ImportReport, import_config_dir
+from hub.sealing import provider as sealing_keys
+from hub.sealing.rotation import check_master_key
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +87,16 @@ def migrate(settings: Settings) -> None:
         _upgrade(settings)
 
 
+def install_master_key(settings: Settings) -> None:
+    """The master key every database session of this process seals with (hub/sealing)."""
+    try:
+        sealing_keys.install(sealing_keys.provider_from(settings))
+    except MasterKeyError as error:
+        raise StartupError(str(error)) from error
+
+
 def _upgrade(settings: Settings) -> None:
+    install_master_key(settings)  # the migrations may need it
     try:
         upgrade(settings.database_url)
     except Exception as error:  # driver errors vary by database; the URL is what to check
@@ -93,12 +109,26 @@ def prepare(settings: Settings, session_factory: sessionmaker[Session], clock: C
     """Every start-up step, in order, one hub process at a time."""
     with startup_lock(settings.database_url):
         _upgrade(settings)
+        with session_factory() as session:
+            engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        wrong = check_master_key(engine, sealing_keys.current())
+        if wrong is not None:
+            raise StartupError(wrong)
         if settings.configs_dir is not None:
-            import_configs(session_factory, settings.configs_dir)
+            import_configs(session_factory, settings.configs_dir, now=clock.now())
         bootstrap_admin(session_factory, settings, clock)
 
 
-def import_configs(session_factory: sessionmaker[Session], directory: Path) -> ImportReport:
+def import_configs(
+    session_factory: sessionmaker[Session],
+    directory: Path,
+    *,
+    now: datetime,
+    actor: str = "system",
+) -> ImportReport:
+    """Import the terminal configuration files; the audit log names ``actor`` (the hub at
+    start-up, or who ran the command)."""
     if not directory.is_dir():
         raise StartupError(
             f"configs directory {str(directory)!r} does not exist: set QUORUM_CONFIGS_DIR to the "
@@ -111,6 +141,20 @@ def import_configs(session_factory: sessionmaker[Session], directory: Path) -> I
             raise StartupError(
                 f"terminal configuration in {directory} is invalid:\n{error}"
             ) from error
+        record(
+            session,
+            actor=actor,
+            action="config.import",
+            target=f"configs:{directory}",
+            details={
+                "files": report.files,
+                "rooms": len(report.rooms),
+                "desks": len(report.desks),
+                "devices": len(report.devices),
+                "orphaned_rooms": report.orphaned_rooms,
+            },
+            now=now,
+        )
         session.commit()
     log.info(
         "imported %d files: %d rooms, %d desks, %d terminals",
@@ -135,8 +179,8 @@ def bootstrap_admin(
             token = ensure_bootstrap_admin(
                 session,
                 now=clock.now(),
-                token=settings.bootstrap_token,
-                password=settings.bootstrap_password,
+                token=_plain(settings.bootstrap_token),
+                password=_plain(settings.bootstrap_password),
             )
         except InputError as error:
             raise StartupError(f"QUORUM_BOOTSTRAP_PASSWORD: {error}") from error
@@ -166,3 +210,7 @@ def write_secret(path: Path, text: str) -> None:
         os.write(descriptor, text.encode("utf-8"))
     finally:
         os.close(descriptor)
+
+
+def _plain(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None

@@ -8,7 +8,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import Clock
 from hub.live import LiveFeed
 from hub.settings import Settings
+
+if TYPE_CHECKING:  # hub.metrics.endpoint imports this module
+    from hub.metrics.endpoint import HubMetrics
 
 
 class IngestRunner(Protocol):
@@ -51,6 +54,17 @@ class HubState:
     alerts: Background | None = None
     # Scheduled reports (hub.reports.runner.ReportsRunner), unless QUORUM_REPORTS_ENABLED=false.
     reports: Background | None = None
+    # The retention job (hub.retention.runner.RetentionRunner), unless
+    # QUORUM_RETENTION_ENABLED=false.
+    retention: Background | None = None
+    # The Home Assistant bridge (hub.homeassistant.service), when QUORUM_HOMEASSISTANT_ENABLED.
+    homeassistant: Background | None = None
+    # Software rollouts (hub.releases.runner.RolloutsRunner), when ingest runs.
+    rollouts: Background | None = None
+    # Configuration push (hub.configs.push), when ingest runs.
+    config_push: Background | None = None
+    # GET /metrics (hub.metrics.endpoint.HubMetrics): the registry every scrape renders.
+    metrics: "HubMetrics | None" = None
 
 
 class NotStarted(RuntimeError):

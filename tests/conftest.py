@@ -7,6 +7,7 @@ starts and sets one up and prints the URL; ``.ci/run`` does it in CI); without i
 PostgreSQL cases skip, saying so, except in CI, where they fail.
 """
 
+import base64
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -22,6 +23,11 @@ from hub.db.migrate import upgrade
 from hub.org.importer import import_config_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Encryption at rest: every hub a test starts (in this process or a child) seals meeting
+# content with this master key, unless the test sets its own (docs/security.md).
+if not {"QUORUM_MASTER_KEY", "QUORUM_MASTER_KEY_FILE", "QUORUM_KEY_PROVIDER"} & set(os.environ):
+    os.environ["QUORUM_MASTER_KEY"] = base64.b64encode(os.urandom(32)).decode("ascii")
 FIRMWARE_CONFIGS = ROOT / "firmware_configs"
 SHARED_AUDIO = ROOT.parent / "shared" / "audio"
 

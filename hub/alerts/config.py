@@ -12,6 +12,7 @@ DOOR_STUCK = "door_stuck"
 SENSORS_SILENT = "sensors_silent"
 SPOOL_FULL = "spool_full"
 SPOOL_NEARLY_FULL = "spool_nearly_full"
+UPDATE_FAILED = "update_failed"
 
 #: Every rule and the severity of its alerts.
 SEVERITY: dict[str, str] = {
@@ -22,6 +23,7 @@ SEVERITY: dict[str, str] = {
     SENSORS_SILENT: "warning",
     SPOOL_FULL: "warning",
     SPOOL_NEARLY_FULL: "warning",
+    UPDATE_FAILED: "warning",
 }
 RULES: tuple[str, ...] = tuple(SEVERITY)
 
@@ -42,6 +44,8 @@ class AlertConfig:
     sensors_silent_for: timedelta = timedelta(hours=72)
     spool_full_window: timedelta = timedelta(hours=24)
     spool_nearly_full_pct: float = 80.0
+    # A software update that failed or was rolled back (hub/releases) is news this long.
+    update_failed_window: timedelta = timedelta(hours=24)
 
     def on(self, rule: str) -> bool:
         return rule not in self.rules_off

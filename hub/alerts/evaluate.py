@@ -18,6 +18,7 @@ from hub.alerts.config import (
     SEVERITY,
     SPOOL_FULL,
     SPOOL_NEARLY_FULL,
+    UPDATE_FAILED,
     AlertConfig,
 )
 from hub.alerts.facts import DayFigures, Facts, Finding, RoomFacts
@@ -252,6 +253,38 @@ def spool_nearly_full(facts: Facts, now: datetime, config: AlertConfig) -> Itera
         )
 
 
+def update_failed(facts: Facts, now: datetime, config: AlertConfig) -> Iterable[Finding]:
+    """The terminal's newest software update failed, was rolled back or timed out, within the
+    window (24 h): such a report halts its rollout (docs/fleet.md). It clears after the window,
+    or sooner once a newer rollout (or a late report) finds the terminal healthy."""
+    for device in facts.devices:
+        failure = device.update_failure
+        if failure is None:
+            continue
+        room = facts.rooms.get(device.room_id)
+        how = {
+            "rolled_back": "was rolled back",
+            "failed": "failed",
+            "timed_out": "gave no outcome in time",
+        }.get(failure.state, failure.state)
+        because = f" ({failure.reason})" if failure.reason else ""
+        yield _finding(
+            UPDATE_FAILED,
+            "device",
+            device.id,
+            device.room_id,
+            f"Terminal {device.id}'s update to {failure.version} {how}{because} at "
+            f"{_local(failure.at, room)} (rollout {failure.rollout_id}: "
+            "python -m hub releases status).",
+            rollout_id=failure.rollout_id,
+            version=failure.version,
+            state=failure.state,
+            reason=failure.reason,
+            detail=failure.detail,
+            at=failure.at.isoformat(),
+        )
+
+
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
@@ -264,4 +297,5 @@ RULE_FUNCTIONS: dict[str, Rule] = {
     SENSORS_SILENT: sensors_silent,
     SPOOL_FULL: spool_full,
     SPOOL_NEARLY_FULL: spool_nearly_full,
+    UPDATE_FAILED: update_failed,
 }

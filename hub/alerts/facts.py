@@ -53,6 +53,18 @@ class SpoolFill:
 
 
 @dataclass(frozen=True)
+class UpdateFailure:
+    """The terminal's part in its newest rollout went wrong (hub/releases, docs/fleet.md)."""
+
+    rollout_id: int
+    version: str
+    state: str  # failed | rolled_back | timed_out
+    reason: str | None
+    detail: str | None
+    at: datetime  # the terminal's report (or the command, for a timeout)
+
+
+@dataclass(frozen=True)
 class DeviceFacts:
     id: str
     room_id: str
@@ -68,6 +80,8 @@ class DeviceFacts:
     spool_full_last_at: datetime | None = None
     # None: no heartbeat ever said (a terminal without a spool, or an older one).
     spool_fill: SpoolFill | None = None
+    # Its newest rollout's update failed within the window (None: it did not, or no rollout).
+    update_failure: UpdateFailure | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.alerts.config import AlertConfig
-from hub.alerts.facts import DayFigures, DeviceFacts, Facts, RoomFacts, SpoolFill
+from hub.alerts.facts import (
+    DayFigures,
+    DeviceFacts,
+    Facts,
+    RoomFacts,
+    SpoolFill,
+    UpdateFailure,
+)
 from hub.db.models import (
     Device,
     GivenUpRange,
@@ -24,11 +31,14 @@ from hub.db.models import (
     SpaceState,
     analytics_space_days,
 )
+from hub.db.release_models import Rollout, RolloutDevice
 from hub.ingest.devices import read_spool_fill
 
 DOOR_KIND = "door_contact"
 # The speech flag is stored with sensor events but is no sensor of the room.
 NOT_SENSORS = ("speech_activity",)
+# A terminal's part in a rollout that went wrong (hub/releases/plan.py FAILED).
+UPDATE_FAILURES = ("failed", "rolled_back", "timed_out")
 
 
 def gather(session: Session, now: datetime, config: AlertConfig) -> Facts:
@@ -111,6 +121,7 @@ def _devices(session: Session, now: datetime, config: AlertConfig) -> list[Devic
     for device_id, sensor_id, last in door_rows:
         doors.setdefault(device_id, {})[sensor_id] = last
     spool = _spool_full(session, now - config.spool_full_window)
+    updates = _update_failures(session, now - config.update_failed_window)
     devices = []
     for device, last in session.execute(select(Device, last_sensor).order_by(Device.id)):
         dropped, reports, spool_last = spool.get(device.id, (0, 0, None))
@@ -126,9 +137,31 @@ def _devices(session: Session, now: datetime, config: AlertConfig) -> list[Devic
                 spool_full_reports=reports,
                 spool_full_last_at=spool_last,
                 spool_fill=_spool_fill(device.spool_fill),
+                update_failure=updates.get(device.id),
             )
         )
     return devices
+
+
+def _update_failures(session: Session, since: datetime) -> dict[str, UpdateFailure]:
+    """Per terminal, its newest rollout's outcome if that failed since ``since``."""
+    newest: dict[str, UpdateFailure | None] = {}
+    rows = session.execute(
+        select(RolloutDevice, Rollout.version)
+        .join(Rollout, Rollout.id == RolloutDevice.rollout_id)
+        .order_by(RolloutDevice.rollout_id.desc())
+    )
+    for row, version in rows:
+        if row.device_id in newest:
+            continue  # an older rollout: the newest one says where it stands
+        at = row.reported_at or row.sent_at
+        failed = row.state in UPDATE_FAILURES and at is not None and at >= since
+        newest[row.device_id] = (
+            UpdateFailure(row.rollout_id, version, row.state, row.reason, row.detail, at)
+            if failed and at is not None
+            else None
+        )
+    return {device: failure for device, failure in newest.items() if failure is not None}
 
 
 def _spool_fill(stored: dict[str, Any] | None) -> SpoolFill | None:

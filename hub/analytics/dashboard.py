@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field, PlainSerializer
 from sqlalchemy import BigInteger, String, func, literal, select
 from sqlalchemy.orm import Session
 
-from hub.analytics.rightsizing import MIN_GROUP, RightSizing, right_size
+from hub.analytics.k_anonymity import MIN_GROUP
+from hub.analytics.rightsizing import RightSizing, right_size
 from hub.analytics.rollup_store import SUM_COLUMNS
 from hub.db.models import (
     ROLLUP_HOURS,

@@ -1,8 +1,9 @@
 """Right-sizing: how many people a room's meetings really have, against its seats.
 
-People-derived, so published only for groups of at least :data:`MIN_GROUP` meetings
-(docs/utilization.md, section 12): below that every figure about people is None and
-``withheld`` says why. The thresholds of the recommendations are the constants below.
+People-derived, so published only for groups of at least ``MIN_GROUP`` meetings
+(hub.analytics.k_anonymity, docs/utilization.md section 12): below that every figure about
+people is None and ``withheld`` says why. The recommendations' thresholds are the constants
+below.
 """
 
 import math
@@ -10,8 +11,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: The smallest group a figure about people may describe (k-anonymity, GUIDE section 9).
-MIN_GROUP = 5
+# MIN_GROUP is re-exported: callers have long imported it from here.
+from hub.analytics.k_anonymity import MIN_GROUP as MIN_GROUP
+from hub.analytics.k_anonymity import withheld
+
 #: "Oversized": at least this share of meetings had ``SMALL_FRACTION`` of the seats or fewer.
 SMALL_SHARE = 0.8
 SMALL_FRACTION = 0.25
@@ -44,14 +47,9 @@ def right_size(capacity: int, counts: Sequence[tuple[int, str]]) -> RightSizing:
     sensor = sum(1 for _, source in counts if source == SENSOR)
     source = None if n == 0 else SENSOR if sensor == n else ATTENDEES if sensor == 0 else "mixed"
     base = RightSizing(capacity, n, source, sensor, n - sensor)
-    if n < MIN_GROUP:
-        return RightSizing(
-            **{
-                **base.__dict__,
-                "withheld": f"{n} meeting(s) with a head count; figures about people are shown "
-                f"only for at least {MIN_GROUP}",
-            }
-        )
+    reason = withheld(n, "meeting(s) with a head count")
+    if reason is not None:
+        return RightSizing(**{**base.__dict__, "withheld": reason})
     people = sorted(p for p, _ in counts)
     limit = math.floor(capacity * SMALL_FRACTION)
     small = sum(1 for p in people if p <= limit) / n

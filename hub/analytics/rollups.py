@@ -22,7 +22,8 @@ its last run, and nothing else (docs/utilization.md, section 14):
   bookings updated since, and every occurrence overlapping the last day.
 
 Ranges from new rows start a day early, so a meeting that began the evening before is
-recomputed too.
+recomputed too. Days whose raw rows the retention job has deleted are never recomputed
+(hub.retention.horizon): a rebuild keeps them as they are.
 
 The work is split by idea: hub.analytics.rollup_compute computes rows from the raw ones,
 hub.analytics.rollup_store writes them and the per-group sums, hub.analytics.rollup_changes
@@ -63,6 +64,7 @@ from hub.db.models import (
     analytics_rollup_state,
     analytics_space_days,
 )
+from hub.retention.horizon import floor_start, rollup_floor
 
 STATE_NAME = "default"
 #: Spaces computed together (one load per batch keeps memory bounded on a full rebuild).
@@ -84,19 +86,29 @@ def refresh_rollups(session: Session, now: datetime, *, full: bool = False) -> R
         ("desk", d) for ds in desks_by_room.values() for d in ds
     ]
     full = full or state is None or now < state.refreshed_at
+    # Days before the floor lost their raw rows to the retention job: they are kept as they
+    # were computed, never recomputed (hub/retention/horizon.py).
+    floor = rollup_floor(session)
     if full:
-        for table in (analytics_space_days, analytics_group_days, analytics_meetings):
-            session.execute(delete(table))
         covers_from = earliest_raw_time(session, now)
         if state is not None:
             covers_from = min(covers_from, state.covers_from)
-        dirty = DirtySpans(now, covers_from)
+        recompute_from = covers_from
+        for table in (analytics_space_days, analytics_group_days, analytics_meetings):
+            if floor is None:
+                session.execute(delete(table))
+            else:
+                session.execute(delete(table).where(table.c.day >= floor))
+        if floor is not None:
+            recompute_from = max(covers_from, floor_start(floor))
+        dirty = DirtySpans(now, recompute_from)
         for key in every:
-            dirty.add(key, covers_from, now)
+            dirty.add(key, recompute_from, now)
     else:
         assert state is not None  # for mypy: not full, so there is a state
         covers_from = state.covers_from
-        dirty = DirtySpans(now, covers_from)
+        lowest = covers_from if floor is None else max(covers_from, floor_start(floor))
+        dirty = DirtySpans(now, lowest)
         for key in every:
             dirty.add(key, state.refreshed_at, now, margin=False)
         # A meeting that began before the last refresh and ended since: its start day (maybe

@@ -1,6 +1,7 @@
 """The REST API, one router per resource, all under /api/v1 and all authenticated.
 
-Only ``/healthz``, ``/docs`` and ``/openapi.json`` answer without a token.
+Only ``/healthz``, ``/docs``, ``/openapi.json`` and signing in (``/api/v1/auth/*``) answer
+without a token.
 """
 
 from fastapi import APIRouter, Depends
@@ -9,6 +10,8 @@ from hub.api import (
     action_items,
     alerts,
     analytics,
+    audit,
+    auth,
     bookings,
     calendars,
     checkin,
@@ -20,6 +23,7 @@ from hub.api import (
     minutes,
     occupancy,
     org,
+    releases,
     reports,
     rooms,
     sandbox,
@@ -31,16 +35,17 @@ from hub.api import (
     utilization,
     voice,
 )
-from hub.api.common import reject_nul
+from hub.api.common import reject_nul, reject_nul_before_sign_in
 from hub.api.errors import COMMON_RESPONSES
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(
-        prefix=API_PREFIX, responses=COMMON_RESPONSES, dependencies=[Depends(reject_nul)]
-    )
+    root = APIRouter(prefix=API_PREFIX, responses=COMMON_RESPONSES)
+    # Signing in (/auth/*) is the one part called without a token.
+    root.include_router(auth.router, dependencies=[Depends(reject_nul_before_sign_in)])
+    router = APIRouter(dependencies=[Depends(reject_nul)])
     for module in (
         users,
         tokens,
@@ -66,6 +71,9 @@ def api_router() -> APIRouter:
         sandbox,
         alerts,
         reports,
+        audit,
+        releases,
     ):
         router.include_router(module.router)
-    return router
+    root.include_router(router)
+    return root

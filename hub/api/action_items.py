@@ -92,13 +92,11 @@ def my_items_ics(caller: Caller, session: SessionDep, clock: ClockDep) -> Respon
         .limit(MAX_ICS_ITEMS)
     ).all()
     ids = {r.session_id for r in rows}
-    titles = dict(
-        session.execute(
-            select(MinutesSession.session_id, MinutesSession.title).where(
-                MinutesSession.session_id.in_(ids)
-            )
-        ).all()
-    )
+    # Titles are sealed (hub/sealing): read through the rows, which open them.
+    titles = {
+        m.session_id: m.title
+        for m in session.scalars(select(MinutesSession).where(MinutesSession.session_id.in_(ids)))
+    }
     body = render_items(list(rows), titles, clock.now())
     return Response(
         content=body,

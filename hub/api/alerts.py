@@ -31,6 +31,7 @@ RuleName = Literal[
     "sensors_silent",
     "spool_full",
     "spool_nearly_full",
+    "update_failed",
 ]
 assert set(get_args(RuleName)) == set(RULES), "RuleName must list hub.alerts.config.RULES"
 

@@ -29,7 +29,7 @@ from hub.analytics.dashboard import (
     right_sizing_report,
     space_report,
 )
-from hub.analytics.rightsizing import MIN_GROUP
+from hub.analytics.k_anonymity import MIN_GROUP
 from hub.api.common import EARLIEST, LATEST, Day, Staff, UtcTime, bad_input
 from hub.api.errors import NOT_FOUND
 from hub.api.utilization import _spaces  # the same scoping and filters as /utilization

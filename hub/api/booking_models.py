@@ -8,7 +8,7 @@ plumbing around it.
 """
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -87,7 +87,16 @@ class OccurrenceOut(BaseModel):
     check_in_method: str | None
     released_at: UtcTime | None
     release_reason: str | None
-    peak_people: int | None
+    peak_people: int | None = Field(
+        description="The meeting's sensor head count; null when not measured, or when you see "
+        "the booking only as a busy slot (a head count is about the people in the meeting)"
+    )
+
+    @classmethod
+    def of(cls, row: Any, details_visible: bool) -> "OccurrenceOut":
+        """``row`` as seen by a caller who sees the booking's details, or only a busy slot."""
+        out = cls.model_validate(row)
+        return out if details_visible else out.model_copy(update={"peak_people": None})
 
 
 class BookingOut(BaseModel):

@@ -78,7 +78,7 @@ def booking_out(
         cancel_reason=booking.cancel_reason if details else None,
         strikes=booking.strikes,
         flagged_at=booking.flagged_at,
-        occurrences=[OccurrenceOut.model_validate(o) for o in occurrences],
+        occurrences=[OccurrenceOut.of(o, details) for o in occurrences],
     )
 
 

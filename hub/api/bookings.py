@@ -253,7 +253,9 @@ def booking_occurrences(
 ) -> list[OccurrenceOut]:
     booking = _visible_booking(session, caller, booking_id)
     rows = occurrences_of(session, [booking.id])[booking.id]
-    return [OccurrenceOut.model_validate(row) for row in rows]
+    attendees = attendees_of(session, [booking.id])[booking.id]
+    details = access.sees_details(session, caller, booking, attendees)
+    return [OccurrenceOut.of(row, details) for row in rows]
 
 
 @router.delete(

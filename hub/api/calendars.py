@@ -18,6 +18,7 @@ from hub.api.booking_models import SpaceKind
 from hub.api.bookings import RowId, StaffCaller, booking_http_error
 from hub.api.common import UtcTime, bad_input, not_found
 from hub.api.errors import BAD_BODY, NOT_FOUND, ErrorOut
+from hub.audit.actors import record_api
 from hub.auth.roles import Principal
 from hub.bookings import access, ical_import, ics_feed
 from hub.bookings.errors import BookingError
@@ -214,6 +215,15 @@ def add_feed(
         created_by=caller.user_id,
         now=clock.now(),
     )
+    record_api(
+        session,
+        request,
+        caller,
+        action="calendar_feed.create",
+        target=f"calendar_feed:{issued.row.id}",
+        details={"space_kind": body.space_kind, "space_id": body.space_id},
+        now=clock.now(),
+    )
     session.commit()
     url = str(request.url_for("calendar_feed", token=issued.token))
     return NewFeedOut(**_feed_out(issued.row).model_dump(), token=issued.token, url=url)
@@ -231,13 +241,22 @@ def list_feeds(caller: StaffCaller, session: SessionDep) -> list[FeedOut]:
 
 @router.delete("/calendar-feeds/{feed_id}", summary="Revoke a feed", responses=NOT_FOUND)
 def revoke_feed(
-    caller: StaffCaller, feed_id: RowId, session: SessionDep, clock: ClockDep
+    caller: StaffCaller, feed_id: RowId, request: Request, session: SessionDep, clock: ClockDep
 ) -> FeedOut:
     row = session.get(CalendarFeed, feed_id)
     if row is None or not access.space_visible(session, caller, row.space_kind, row.space_id):
         raise not_found("calendar feed", feed_id)
     if row.revoked_at is None:
         row.revoked_at = clock.now()
+        record_api(
+            session,
+            request,
+            caller,
+            action="calendar_feed.revoke",
+            target=f"calendar_feed:{row.id}",
+            details={"space_kind": row.space_kind, "space_id": row.space_id},
+            now=clock.now(),
+        )
         session.commit()
     return _feed_out(row)
 

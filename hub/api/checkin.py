@@ -7,8 +7,9 @@ cut off from the hub sends it later); without it, now. docs/checkin.md has the r
 import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from pydantic import AnyHttpUrl, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from hub.api.common import (
     parse_time,
 )
 from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND
+from hub.audit.actors import record_api
 from hub.auth.dependencies import require_roles
 from hub.auth.roles import ALL_ROLES, STAFF, Principal
 from hub.auth.scope import visible_room_ids
@@ -368,6 +370,7 @@ def my_webhooks(caller: SelfService, session: SessionDep) -> list[WebhookOut]:
 def add_webhook(
     caller: SelfService,
     body: WebhookIn,
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -392,6 +395,8 @@ def add_webhook(
         active=True,
     )
     session.add(hook)
+    session.flush()
+    _audit_webhook(session, request, caller, "webhook.create", hook, clock.now())
     session.commit()
     return NewWebhookOut(
         id=hook.id, url=hook.url, active=True, created_at=hook.created_at, secret=hook.secret
@@ -401,14 +406,34 @@ def add_webhook(
 @router.delete(
     "/me/webhooks/{webhook_id}", summary="Remove one of your webhooks", responses=NOT_FOUND
 )
-def remove_webhook(caller: SelfService, webhook_id: RowId, session: SessionDep) -> WebhookOut:
+def remove_webhook(
+    caller: SelfService, webhook_id: RowId, request: Request, session: SessionDep, clock: ClockDep
+) -> WebhookOut:
     hook = session.get(Webhook, webhook_id)
     if hook is None or hook.user_id != caller.user_id:
         raise not_found("webhook", str(webhook_id))
     out = WebhookOut(id=hook.id, url=hook.url, active=False, created_at=hook.created_at)
+    _audit_webhook(session, request, caller, "webhook.delete", hook, clock.now())
     session.delete(hook)
     session.commit()
     return out
+
+
+def _audit_webhook(
+    session: Session, request: Request, caller: Principal, action: str, hook: Webhook, now: datetime
+) -> None:
+    # Only the host: a webhook URL's path or query often is a secret (chat incoming hooks).
+    host = urlsplit(hook.url).hostname or ""
+    details = {"user_id": hook.user_id, "host": host}
+    record_api(
+        session,
+        request,
+        caller,
+        action=action,
+        target=f"webhook:{hook.id}",
+        details=details,
+        now=now,
+    )
 
 
 @router.get("/me/notifications", summary="Notices about your bookings, newest first")

@@ -182,6 +182,11 @@ async def reject_nul(request: Request, _: CurrentPrincipal) -> None:
 
     Runs after authentication, so an unauthenticated caller still gets a 401 first.
     """
+    await reject_nul_before_sign_in(request)
+
+
+async def reject_nul_before_sign_in(request: Request) -> None:
+    """:func:`reject_nul` for the sign-in endpoints, which are called without a token."""
     found: list[tuple[str, str]] = [("the path", request.scope["path"])]
     for key, value in request.query_params.multi_items():
         found += [("a query parameter name", key), (f"the query parameter {key!r}", value)]

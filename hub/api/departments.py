@@ -1,15 +1,16 @@
 """Departments: admins see and create all; facilities staff see their own."""
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from contract.ids import ID_PATTERN
 from hub.api.common import Admin, Label, Staff
 from hub.api.errors import BAD_BODY, CONFLICT
+from hub.audit.actors import record_api
 from hub.auth.scope import visible_department_ids
 from hub.db.models import Department
-from hub.state import SessionDep
+from hub.state import ClockDep, SessionDep
 
 router = APIRouter(tags=["organisation"])
 
@@ -43,12 +44,23 @@ def list_departments(caller: Staff, session: SessionDep) -> list[DepartmentOut]:
     summary="Create a department",
     responses={**CONFLICT, **BAD_BODY},
 )
-def create_department(_: Admin, body: DepartmentCreate, session: SessionDep) -> DepartmentOut:
+def create_department(
+    caller: Admin, body: DepartmentCreate, request: Request, session: SessionDep, clock: ClockDep
+) -> DepartmentOut:
     if session.get(Department, body.id) is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail=f"department {body.id!r} already exists"
         )
     department = Department(id=body.id, name=body.name)
     session.add(department)
+    record_api(
+        session,
+        request,
+        caller,
+        action="department.create",
+        target=f"department:{body.id}",
+        details={"name": body.name},
+        now=clock.now(),
+    )
     session.commit()
     return DepartmentOut.model_validate(department)

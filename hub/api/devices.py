@@ -5,12 +5,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from hub.api.common import Staff, UtcTime, not_found
+from hub.api.device_configs import DeviceConfigOut, config_out
 from hub.api.errors import NOT_FOUND
 from hub.api.spaces import Ref
 from hub.auth.scope import room_clause, visible_device
+from hub.configs.state import policy_from
+from hub.db.config_models import DeviceConfig
 from hub.db.models import Device, Room
 from hub.ingest.devices import read_spool_fill
-from hub.state import SessionDep
+from hub.settings import Settings
+from hub.state import SessionDep, SettingsDep
 
 router = APIRouter(tags=["devices"])
 
@@ -39,9 +43,18 @@ class DeviceOut(BaseModel):
     spool: SpoolFillOut | None = Field(
         description="The spool's fill from the newest heartbeat that carried one; null: never."
     )
+    revoked_at: UtcTime | None = Field(
+        default=None,
+        description="When its broker credentials were revoked (python -m hub devices revoke); "
+        "the hub ignores what it sends from then on. Null: not revoked.",
+    )
+    config: DeviceConfigOut = Field(
+        description="The configuration it runs, the one it should (firmware_configs/), and its "
+        "answer to the last push (docs/fleet.md)."
+    )
 
 
-def _out(device: Device, room: Room) -> DeviceOut:
+def _out(device: Device, room: Room, config: DeviceConfig | None, settings: Settings) -> DeviceOut:
     return DeviceOut(
         id=device.id,
         room_id=room.id,
@@ -53,6 +66,8 @@ def _out(device: Device, room: Room) -> DeviceOut:
         software_version=device.software_version,
         config_version=device.config_version,
         spool=_spool(device),
+        revoked_at=device.revoked_at,
+        config=config_out(config, device.config_version, policy_from(settings)),
     )
 
 
@@ -75,12 +90,14 @@ def _spool(device: Device) -> SpoolFillOut | None:
 def list_devices(
     caller: Staff,
     session: SessionDep,
+    settings: SettingsDep,
     room_id: str | None = None,
     online: bool | None = None,
 ) -> list[DeviceOut]:
     query = (
-        select(Device, Room)
+        select(Device, Room, DeviceConfig)
         .join(Room, Room.id == Device.room_id)
+        .outerjoin(DeviceConfig, DeviceConfig.device_id == Device.id)
         .where(room_clause(caller))
         .order_by(Device.id)
     )
@@ -88,14 +105,17 @@ def list_devices(
         query = query.where(Device.room_id == room_id)
     if online is not None:
         query = query.where(Device.online.is_(online))
-    return [_out(device, room) for device, room in session.execute(query)]
+    rows = session.execute(query)
+    return [_out(device, room, config, settings) for device, room, config in rows]
 
 
 @router.get("/devices/{device_id}", summary="One terminal", responses=NOT_FOUND)
-def get_device(caller: Staff, device_id: str, session: SessionDep) -> DeviceOut:
+def get_device(
+    caller: Staff, device_id: str, session: SessionDep, settings: SettingsDep
+) -> DeviceOut:
     device = visible_device(session, caller, device_id)
     if device is None:
         raise not_found("device", device_id)
     room = session.get(Room, device.room_id)
     assert room is not None  # foreign key
-    return _out(device, room)
+    return _out(device, room, session.get(DeviceConfig, device.id), settings)

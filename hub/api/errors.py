@@ -59,7 +59,15 @@ BAD_BODY: dict[int | str, dict[str, Any]] = {
     400: _error("The body could not be parsed at all (e.g. JSON nested thousands deep).")
 }
 TOO_MANY: dict[int | str, dict[str, Any]] = {
-    429: _error("Too many wrong passwords: wait for the time in `Retry-After` (seconds).")
+    429: {
+        **_error("Too many sign-in tries or wrong passwords: wait `Retry-After` seconds."),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    }
 }
 
 

@@ -8,17 +8,18 @@ hold a room they may see (hub.auth.scope).
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.api.common import Admin, Day, Staff, not_found
 from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND
+from hub.audit.actors import record_api
 from hub.auth.roles import Principal
 from hub.auth.scope import visible_building_ids, visible_floor_ids, visible_site_ids
 from hub.db.models import Building, Floor, Site, SiteHoliday
-from hub.state import SessionDep
+from hub.state import ClockDep, SessionDep
 
 router = APIRouter(tags=["organisation"])
 
@@ -100,7 +101,12 @@ def list_holidays(
     responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
 )
 def add_holiday(
-    caller: Admin, site_id: str, body: HolidayCreate, session: SessionDep
+    caller: Admin,
+    site_id: str,
+    body: HolidayCreate,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> HolidayOut:
     _visible_site(session, caller, site_id)
     if session.get(SiteHoliday, (site_id, body.date)) is not None:
@@ -108,6 +114,15 @@ def add_holiday(
             status.HTTP_409_CONFLICT, detail=f"{body.date} is already a holiday at {site_id!r}"
         )
     session.add(SiteHoliday(site_id=site_id, day=body.date, name=body.name.strip()))
+    record_api(
+        session,
+        request,
+        caller,
+        action="holiday.create",
+        target=f"site:{site_id}",
+        details={"date": body.date.isoformat(), "name": body.name.strip()},
+        now=clock.now(),
+    )
     session.commit()
     return HolidayOut(site_id=site_id, date=body.date, name=body.name.strip())
 
@@ -118,12 +133,23 @@ def add_holiday(
     summary="Remove a holiday",
     responses=NOT_FOUND,
 )
-def delete_holiday(caller: Admin, site_id: str, day: Day, session: SessionDep) -> Response:
+def delete_holiday(
+    caller: Admin, site_id: str, day: Day, request: Request, session: SessionDep, clock: ClockDep
+) -> Response:
     _visible_site(session, caller, site_id)
     holiday = session.get(SiteHoliday, (site_id, day))
     if holiday is None:
         raise not_found("holiday", f"{site_id}/{day}")
     session.delete(holiday)
+    record_api(
+        session,
+        request,
+        caller,
+        action="holiday.delete",
+        target=f"site:{site_id}",
+        details={"date": day.isoformat(), "name": holiday.name},
+        now=clock.now(),
+    )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

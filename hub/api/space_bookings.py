@@ -61,7 +61,7 @@ def _slots(
         details = access.sees_details(session, caller, booking, attendees[booking.id])
         slots.append(
             SlotOut(
-                **OccurrenceOut.model_validate(occurrence).model_dump(),
+                **OccurrenceOut.of(occurrence, details).model_dump(),
                 details_visible=details,
                 title=booking.title if details else None,
                 organizer_id=booking.organizer_id if details else None,

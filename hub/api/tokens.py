@@ -2,22 +2,34 @@
 
 Admins issue tokens for others under ``/users/{id}/tokens`` (hub.api.users).
 Display and device accounts do not manage tokens themselves: an admin does.
+Every token made here expires: people's after at most ``QUORUM_TOKEN_MAX_DAYS``, display and
+device accounts' after at most :data:`MACHINE_MAX_DAYS`. Creating and revoking is audited.
 """
 
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.api.common import MAX_ROW_ID, SelfService, UtcTime, bad_input, not_found
 from hub.api.errors import BAD_BODY, NOT_FOUND
+from hub.audit.actors import record_api
+from hub.auth.refresh import family_of_access_token, revoke_family
 from hub.auth.roles import Principal
-from hub.auth.tokens import DEFAULT_TOKEN_DAYS, issue_token, token_state
-from hub.db.models import ApiToken
-from hub.state import ClockDep, SessionDep
+from hub.auth.tokens import (
+    DEFAULT_TOKEN_DAYS,
+    MACHINE_MAX_DAYS,
+    issue_token,
+    max_token_days,
+    token_details,
+    token_state,
+)
+from hub.db.models import ApiToken, User
+from hub.settings import Settings
+from hub.state import ClockDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["tokens"])
 
@@ -28,6 +40,9 @@ class TokenOut(BaseModel):
     id: int
     user_id: str
     name: str
+    kind: str = Field(
+        description="personal (for programs) | access (POST /auth/token) | web (dashboard)"
+    )
     created_at: UtcTime
     expires_at: UtcTime | None
     revoked_at: UtcTime | None
@@ -46,8 +61,9 @@ class TokenCreate(BaseModel):
     expires_in_days: StrictInt | None = Field(
         default=DEFAULT_TOKEN_DAYS,
         ge=1,
-        le=3650,
-        description="Lifetime in days; null for a token that never expires (admins only).",
+        le=MACHINE_MAX_DAYS,
+        description="Lifetime in days: every token expires. At most QUORUM_TOKEN_MAX_DAYS "
+        f"(365) for people's tokens, {MACHINE_MAX_DAYS} for display and device accounts.",
     )
 
 
@@ -56,6 +72,7 @@ def token_out(row: ApiToken, now: datetime) -> TokenOut:
         id=row.id,
         user_id=row.user_id,
         name=row.name,
+        kind=row.kind,
         created_at=row.created_at,
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
@@ -71,12 +88,31 @@ def list_tokens(session: Session, user_id: str, now: datetime) -> list[TokenOut]
 
 
 def create_token(
-    session: Session, caller: Principal, user_id: str, body: TokenCreate, now: datetime
+    session: Session,
+    request: Request,
+    caller: Principal,
+    user: User,
+    body: TokenCreate,
+    now: datetime,
+    settings: Settings,
 ) -> NewTokenOut:
-    if body.expires_in_days is None and not caller.is_admin:
-        raise bad_input("only admins may create tokens that never expire; set expires_in_days")
-    lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days is not None else None
-    issued = issue_token(session, user_id, now=now, name=body.name, expires_in=lifetime)
+    longest = max_token_days(user.role, settings.token_max_days)
+    if body.expires_in_days is None or body.expires_in_days > longest:
+        raise bad_input(
+            f"tokens of {user.role} accounts expire after at most {longest} days: set "
+            "expires_in_days (short-lived access tokens: POST /api/v1/auth/token)"
+        )
+    lifetime = timedelta(days=body.expires_in_days)
+    issued = issue_token(session, user.id, now=now, name=body.name, expires_in=lifetime)
+    record_api(
+        session,
+        request,
+        caller,
+        action="token.create",
+        target=f"token:{issued.row.id}",
+        details=token_details(issued.row),
+        now=now,
+    )
     session.commit()
     return NewTokenOut(**token_out(issued.row, now).model_dump(), token=issued.token)
 
@@ -93,9 +129,17 @@ def my_tokens(caller: SelfService, session: SessionDep, clock: ClockDep) -> list
     responses=BAD_BODY,
 )
 def create_my_token(
-    caller: SelfService, body: TokenCreate, session: SessionDep, clock: ClockDep
+    caller: SelfService,
+    body: TokenCreate,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> NewTokenOut:
-    return create_token(session, caller, caller.user_id, body, clock.now())
+    user = session.get(User, caller.user_id)
+    if user is None:  # deleted between authentication and now
+        raise not_found("user", caller.user_id)
+    return create_token(session, request, caller, user, body, clock.now(), settings)
 
 
 @router.delete(
@@ -104,6 +148,7 @@ def create_my_token(
 def revoke_token(
     caller: SelfService,
     token_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
 ) -> TokenOut:
@@ -114,5 +159,13 @@ def revoke_token(
     now = clock.now()
     if row.revoked_at is None:
         row.revoked_at = now
+        # An access token ends its whole sign-in, refresh tokens included.
+        family = family_of_access_token(session, row.id)
+        if family is not None:
+            revoke_family(session, family, now)
+        target, details = f"token:{row.id}", token_details(row)
+        record_api(
+            session, request, caller, action="token.revoke", target=target, details=details, now=now
+        )
         session.commit()
     return token_out(row, now)

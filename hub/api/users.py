@@ -1,35 +1,33 @@
 """Users: ``/me`` for everyone, management for admins.
 
-Deactivating a user revokes all their tokens in the same transaction, so a
-person who leaves loses access at once and a later re-activation does not
-bring old tokens back. The last active admin cannot be deactivated or demoted.
-Passwords (for the web dashboard's sign-in) are set by admins for anyone, and changed by
-people themselves with their current one; either ends the user's other web sessions.
+Deactivating a user revokes all their tokens, refresh tokens, webhooks and calendar feeds in
+the same transaction (hub.auth.offboarding), so a person who leaves loses access at once and
+a later re-activation does not bring any of it back. Every change is audited. The last
+active admin cannot be deactivated or demoted. Passwords (for the web dashboard's sign-in)
+are set by admins for anyone, and changed by people themselves with their current one;
+either ends the user's other sign-ins.
 """
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contract.ids import ID_PATTERN
 from hub.api.common import Admin, AnyUser, Label, SelfService, UtcTime, not_found
 from hub.api.errors import BAD_BODY, CONFLICT, NOT_FOUND, TOO_MANY
 from hub.api.tokens import NewTokenOut, TokenCreate, TokenOut, create_token, list_tokens
-from hub.auth.attempts import AttemptsDep, client_address
+from hub.audit.actors import record_api
+from hub.auth.attempts import AttemptsDep, client_address, refuse_if_limited
+from hub.auth.offboarding import Offboarded, check_not_last_admin, deactivate_user
 from hub.auth.passwords import MAX_LENGTH, set_password, verify_user_password
-from hub.auth.roles import Role
-from hub.auth.tokens import revoke_all
-from hub.auth.users import (
-    InputError,
-    active_admin_count,
-    check_department,
-    check_email_free,
-    create_user,
-)
+from hub.auth.roles import Principal, Role
+from hub.auth.users import InputError, check_department, check_email_free, create_user
 from hub.db.models import User
-from hub.state import ClockDep, SessionDep
+from hub.state import ClockDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["users"])
 
@@ -118,7 +116,9 @@ def list_users(
     summary="Create a user",
     responses={**CONFLICT, **BAD_BODY},
 )
-def add_user(_: Admin, body: UserCreate, session: SessionDep, clock: ClockDep) -> UserOut:
+def add_user(
+    caller: Admin, body: UserCreate, request: Request, session: SessionDep, clock: ClockDep
+) -> UserOut:
     try:
         user = create_user(
             session,
@@ -132,6 +132,16 @@ def add_user(_: Admin, body: UserCreate, session: SessionDep, clock: ClockDep) -
         )
     except InputError as error:
         raise _http(error) from None
+    details = {"role": user.role, "department_id": user.department_id}
+    record_api(
+        session,
+        request,
+        caller,
+        action="user.create",
+        target=f"user:{user.id}",
+        details=details,
+        now=clock.now(),
+    )
     session.commit()
     return UserOut.model_validate(user)
 
@@ -150,7 +160,12 @@ def get_user(_: Admin, user_id: str, session: SessionDep) -> UserOut:
     responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
 )
 def patch_user(
-    _: Admin, user_id: str, body: UserPatch, session: SessionDep, clock: ClockDep
+    caller: Admin,
+    user_id: str,
+    body: UserPatch,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> UserOut:
     user = session.get(User, user_id)
     if user is None:
@@ -159,33 +174,70 @@ def patch_user(
     for field in ("display_name", "role", "active", "aliases"):
         if field in sent and getattr(body, field) is None:
             raise HTTPException(422, detail=f"{field} cannot be null")
+    now = clock.now()
+    before = {field: getattr(user, field) for field in AUDITED_FIELDS}
     try:
         if "department_id" in sent:
             user.department_id = check_department(session, body.department_id)
         if "email" in sent:
             check_email_free(session, body.email, user.id)
             user.email = body.email
+        if body.role is not None and body.role is not Role.ADMIN:
+            check_not_last_admin(session, user)
     except InputError as error:
         raise _http(error) from None
-    losing_admin = (
-        user.role == Role.ADMIN.value
-        and user.active
-        and ((body.role is not None and body.role is not Role.ADMIN) or body.active is False)
-    )
-    if losing_admin and active_admin_count(session) <= 1:
-        raise HTTPException(409, detail="this is the last active admin: make another admin first")
     if body.display_name is not None:
         user.display_name = body.display_name
     if body.aliases is not None:
         user.aliases = list(body.aliases)
     if body.role is not None:
         user.role = body.role.value
-    if body.active is not None:
-        if user.active and not body.active:
-            revoke_all(session, user.id, clock.now())
-        user.active = body.active
+    offboarded = None
+    if body.active is False and user.active:
+        try:  # also revokes their tokens, refresh tokens, webhooks and calendar feeds
+            offboarded = deactivate_user(session, user, now)
+        except InputError as error:
+            raise _http(error) from None
+    elif body.active is True:
+        user.active = True
+    _audit_patch(session, request, caller, user, before, offboarded, now)
     session.commit()
     return UserOut.model_validate(user)
+
+
+# Fields of a user whose changes the audit log keeps (before and after).
+AUDITED_FIELDS = ("display_name", "email", "aliases", "department_id", "role", "active")
+
+
+def _audit_patch(
+    session: Session,
+    request: Request,
+    caller: Principal,
+    user: User,
+    before: dict[str, Any],
+    offboarded: Offboarded | None,
+    now: datetime,
+) -> None:
+    """One entry per kind of change: details, a role change, (de)activation."""
+    changes = {
+        field: {"from": before[field], "to": getattr(user, field)}
+        for field in AUDITED_FIELDS
+        if before[field] != getattr(user, field)
+    }
+    target = f"user:{user.id}"
+
+    def audit(action: str, details: dict[str, Any]) -> None:
+        record_api(session, request, caller, action=action, target=target, details=details, now=now)
+
+    other = {k: v for k, v in changes.items() if k not in ("role", "active")}
+    if other:
+        audit("user.update", {"changes": other})
+    if "role" in changes:
+        audit("user.role_change", changes["role"])
+    if offboarded is not None:
+        audit("user.deactivate", offboarded.as_dict())
+    elif "active" in changes:
+        audit("user.activate", {})
 
 
 @router.get("/users/{user_id}/tokens", summary="A user's tokens", responses=NOT_FOUND)
@@ -202,7 +254,13 @@ def user_tokens(_: Admin, user_id: str, session: SessionDep, clock: ClockDep) ->
     responses={**NOT_FOUND, **CONFLICT, **BAD_BODY},
 )
 def create_user_token(
-    caller: Admin, user_id: str, body: TokenCreate, session: SessionDep, clock: ClockDep
+    caller: Admin,
+    user_id: str,
+    body: TokenCreate,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> NewTokenOut:
     user = session.get(User, user_id)
     if user is None:
@@ -211,7 +269,7 @@ def create_user_token(
         raise HTTPException(
             409, detail=f"user {user_id!r} is inactive: PATCH it with active=true first"
         )
-    return create_token(session, caller, user_id, body, clock.now())
+    return create_token(session, request, caller, user, body, clock.now(), settings)
 
 
 class PasswordSet(BaseModel):
@@ -239,15 +297,30 @@ class PasswordOut(BaseModel):
     responses={**NOT_FOUND, **BAD_BODY},
 )
 def put_user_password(
-    _: Admin, user_id: str, body: PasswordSet, session: SessionDep, clock: ClockDep
+    caller: Admin,
+    user_id: str,
+    body: PasswordSet,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> PasswordOut:
     user = session.get(User, user_id)
     if user is None:
         raise not_found("user", user_id)
+    now = clock.now()
     try:
-        ended = set_password(session, user, body.password, clock.now())
+        ended = set_password(session, user, body.password, now)
     except InputError as error:
         raise _http(error) from None
+    record_api(
+        session,
+        request,
+        caller,
+        action="user.password_set",
+        target=f"user:{user.id}",
+        details={"sign_ins_ended": ended},
+        now=now,
+    )
     session.commit()
     return PasswordOut(user_id=user.id, password_set=True, web_sessions_ended=ended)
 
@@ -271,14 +344,7 @@ def put_my_password(
     if user.password_hash is None:
         raise HTTPException(409, detail="you have no password yet: an admin sets the first one")
     now, address = clock.now(), client_address(request)
-    wait = attempts.retry_after(user.id, address, now)
-    if wait is not None:
-        seconds = max(1, int(wait.total_seconds()))
-        raise HTTPException(
-            429,
-            detail=f"too many wrong passwords: try again in {seconds} s",
-            headers={"Retry-After": str(seconds)},
-        )
+    refuse_if_limited(attempts, user.id, address, now)
     if not verify_user_password(user, body.current_password):
         attempts.failed(user.id, address, now)
         raise HTTPException(422, detail="the current password is wrong")
@@ -287,5 +353,14 @@ def put_my_password(
         ended = set_password(session, user, body.new_password, now, keep_token_id=caller.token_id)
     except InputError as error:
         raise _http(error) from None
+    record_api(
+        session,
+        request,
+        caller,
+        action="user.password_change",
+        target=f"user:{user.id}",
+        details={"sign_ins_ended": ended},
+        now=now,
+    )
     session.commit()
     return PasswordOut(user_id=user.id, password_set=True, web_sessions_ended=ended)

@@ -19,6 +19,23 @@ from hub.db.models import ApiToken, User
 # token_urlsafe(32) gives 43 characters; anything far longer is not one of ours.
 MAX_TOKEN_LENGTH = 256
 DEFAULT_TOKEN_DAYS = 90
+# Kinds of tokens (ApiToken.kind): for programs, made through the API or CLI; short-lived,
+# from a password sign-in with a refresh token (hub.auth.refresh); a dashboard sign-in.
+PERSONAL, ACCESS, WEB = "personal", "access", "web"
+# Display panels and terminals run for years; people's programs get at most
+# QUORUM_TOKEN_MAX_DAYS. Every token made through the API or CLI expires.
+MACHINE_MAX_DAYS = 3650
+
+
+def max_token_days(role: str, people_max_days: int) -> int:
+    machine = role in (Role.DISPLAY.value, Role.DEVICE.value)
+    return MACHINE_MAX_DAYS if machine else people_max_days
+
+
+def token_details(row: ApiToken) -> dict[str, object]:
+    """What the audit log keeps about a token: never the token or its hash."""
+    expires = row.expires_at.isoformat() if row.expires_at else None
+    return {"user_id": row.user_id, "name": row.name, "kind": row.kind, "expires_at": expires}
 
 
 def new_token() -> str:
@@ -43,6 +60,7 @@ def issue_token(
     name: str = "",
     expires_in: timedelta | None = timedelta(days=DEFAULT_TOKEN_DAYS),
     token: str | None = None,
+    kind: str = PERSONAL,
 ) -> IssuedToken:
     """Add a token for ``user_id`` (flushed, not committed). ``token`` fixes its value."""
     plain = token if token is not None else new_token()
@@ -50,6 +68,7 @@ def issue_token(
         user_id=user_id,
         token_hash=hash_token(plain),
         name=name,
+        kind=kind,
         created_at=now,
         expires_at=now + expires_in if expires_in is not None else None,
         revoked_at=None,

@@ -4,13 +4,14 @@ Errors are :class:`InputError` with a message that says what to change; the
 API turns them into 4xx answers and the CLI into exit code 1.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contract.ids import is_valid_id
+from hub.audit.record import record
 from hub.auth.roles import Role
 from hub.auth.tokens import hash_token, issue_token
 from hub.db.models import ApiToken, Department, User
@@ -123,20 +124,28 @@ def ensure_bootstrap_admin(
         )
         session.add(admin)
         session.flush()
+        _audit(session, "user.create", f"user:{admin.id}", {"role": admin.role}, now)
     if password is not None and admin.password_hash is None:
         from hub.auth.passwords import set_password  # passwords imports this module
 
         set_password(session, admin, password, now)
+        _audit(session, "user.password_set", f"user:{admin.id}", None, now)
     if token is not None:
         known = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
         if known is not None:
             return None
-        # No expiry: it is how the operator gets in; they should create a personal token.
-        return issue_token(
-            session, BOOTSTRAP_ADMIN_ID, now=now, name="bootstrap", expires_in=None, token=token
-        ).token
-    if created:
-        return issue_token(
-            session, BOOTSTRAP_ADMIN_ID, now=now, name="bootstrap", expires_in=None
-        ).token
-    return None
+    elif not created:
+        return None
+    # No expiry: it is how the operator gets in; they should create a personal token.
+    issued = issue_token(
+        session, BOOTSTRAP_ADMIN_ID, now=now, name="bootstrap", expires_in=None, token=token
+    )
+    details = {"user_id": BOOTSTRAP_ADMIN_ID, "name": "bootstrap", "expires_at": None}
+    _audit(session, "token.create", f"token:{issued.row.id}", details, now)
+    return issued.token
+
+
+def _audit(
+    session: Session, action: str, target: str, details: Mapping[str, object] | None, now: datetime
+) -> None:
+    record(session, actor="system", action=action, target=target, details=details, now=now)

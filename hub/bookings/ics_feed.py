@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub.auth.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
 from hub.bookings.series import DEFAULT_HORIZON
-from hub.db.models import Booking, BookingOccurrence, CalendarFeed
+from hub.db.models import Booking, BookingOccurrence, CalendarFeed, User
 
 #: How far back the feed reaches.
 FEED_PAST = timedelta(days=30)
@@ -53,10 +53,15 @@ def issue_feed(
 
 
 def feed_for_token(session: Session, token: str) -> CalendarFeed | None:
-    """The live feed behind ``token``; None for an unknown or revoked one."""
+    """The live feed behind ``token``; None for an unknown or revoked one, or one whose
+    creator is no longer active (deactivating a user also revokes their feeds)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token)))
+    row = session.scalar(
+        select(CalendarFeed)
+        .join(User, User.id == CalendarFeed.created_by)
+        .where(CalendarFeed.token_hash == hash_token(token), User.active.is_(True))
+    )
     return row if row is not None and row.revoked_at is None else None
 
 

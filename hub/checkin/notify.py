@@ -10,6 +10,9 @@ retried, so receivers see a notice *at least* once: each carries its ``id`` (als
   the webhook's secret: ``X-Quorum-Signature: sha256=<hex HMAC-SHA256 of the body>``. A
   notice counts as delivered when every webhook answered 2xx; otherwise it is tried again
   with growing delays, and given up after MAX_ATTEMPTS (kept, with the error, in the API).
+- Owners who left: a notice whose owner is inactive when it is due is not sent at all, by
+  neither channel; it is settled with :data:`OWNER_INACTIVE` as its error. Only active
+  webhooks of active owners are posted to; both are read at send time.
 """
 
 import logging
@@ -22,7 +25,7 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hub.db.models import Booking, BookingOccurrence, Notification, Webhook
+from hub.db.models import Booking, BookingOccurrence, Notification, User, Webhook
 from hub.webhooks import WEBHOOK_TIMEOUT_S, sign
 
 __all__ = ["WEBHOOK_TIMEOUT_S", "deliver_pending", "queue_notice", "sign"]
@@ -30,6 +33,7 @@ __all__ = ["WEBHOOK_TIMEOUT_S", "deliver_pending", "queue_notice", "sign"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+OWNER_INACTIVE = "not sent: the owner's account is inactive"
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
 BATCH = 100
@@ -89,6 +93,7 @@ class DeliveryReport:
     webhooks_delivered: int = 0
     retries_scheduled: int = 0
     given_up: int = 0
+    dropped: int = 0  # owner inactive
 
 
 def body_of(notice: Notification) -> bytes:
@@ -116,8 +121,14 @@ def deliver_pending(
         .order_by(Notification.id)
         .limit(BATCH)
     ).all()
-    hooks = _webhooks(session, {n.user_id for n in pending})
+    owners = {n.user_id for n in pending}
+    active = set(session.scalars(select(User.id).where(User.id.in_(owners), User.active)))
+    hooks = _webhooks(session, owners)
     for notice in pending:
+        if notice.user_id not in active:
+            _drop(notice, now)
+            report.dropped += 1
+            continue
         body = body_of(notice)
         if notice.mqtt_sent_at is None and publish is not None and publish(notice.user_id, body):
             notice.mqtt_sent_at = now
@@ -167,13 +178,23 @@ def _post_all(
     report.retries_scheduled += 1
 
 
+def _drop(notice: Notification, now: datetime) -> None:
+    """Settle a notice of someone who left without sending it ("sent" here means settled)."""
+    notice.webhook_done_at = now
+    if notice.mqtt_sent_at is None:
+        notice.mqtt_sent_at = now
+    notice.next_attempt_at = None
+    notice.last_error = OWNER_INACTIVE
+
+
 def _webhooks(session: Session, user_ids: set[str]) -> dict[str, list[Webhook]]:
     found: dict[str, list[Webhook]] = {}
     if not user_ids:
         return found
     for hook in session.scalars(
         select(Webhook)
-        .where(Webhook.user_id.in_(user_ids), Webhook.active.is_(True))
+        .join(User, User.id == Webhook.user_id)
+        .where(Webhook.user_id.in_(user_ids), Webhook.active.is_(True), User.active.is_(True))
         .order_by(Webhook.id)
     ):
         found.setdefault(hook.user_id, []).append(hook)

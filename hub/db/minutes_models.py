@@ -3,17 +3,20 @@ delivery outbox, and the tombstone a deleted meeting leaves behind.
 
 Imported at the end of ``hub.db.models`` (like ``speech_models``) so Alembic sees them.
 Meeting text lives in ``meeting_minutes`` and ``action_items`` (and, until delivered, in
-``action_item_deliveries.payload``); deleting a meeting removes those rows (hub/minutes/
+``action_item_deliveries.payload``), sealed with the meeting's key (hub/sealing: the
+``*_sealed`` columns); deleting a meeting removes those rows and the key (hub/minutes/
 deletion.py) and leaves a ``meeting_deletions`` row with ids and times only.
 """
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.models import Base
+from hub.sealing.fields import JSON as SEALED_JSON
+from hub.sealing.fields import TEXT, Sealed, listen_for_loads
 
 
 class MeetingMinutes(Base):
@@ -28,13 +31,18 @@ class MeetingMinutes(Base):
     language: Mapped[str] = mapped_column(String(16))
     meeting_start: Mapped[datetime]
     # [{text, evidence: {quote, line, start}}]
-    decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    open_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    decisions_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    decisions: Sealed[list[dict[str, Any]]] = Sealed(SEALED_JSON, default=list)
+    open_questions_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    open_questions: Sealed[list[dict[str, Any]]] = Sealed(SEALED_JSON, default=list)
     received_at: Mapped[datetime]  # auto-confirm counts from here
     updated_at: Mapped[datetime]
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_at: Mapped[datetime | None]
     confirmed_by: Mapped[str | None] = mapped_column(String(63))  # a user id, or "auto"
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.session_id, self.room_id
 
 
 class ActionItem(Base):
@@ -44,12 +52,16 @@ class ActionItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    task: Mapped[str] = mapped_column(Text)
-    owner_name: Mapped[str | None] = mapped_column(String(200))
+    task_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    task: Sealed[str] = Sealed(TEXT)
+    owner_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    owner_name: Sealed[str | None] = Sealed(TEXT)
     owner_user_id: Mapped[str | None] = mapped_column(String(63), index=True)
     due: Mapped[date | None]
-    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    review: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    evidence: Sealed[dict[str, Any]] = Sealed(SEALED_JSON, default=dict)
+    review_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    review: Sealed[list[str]] = Sealed(SEALED_JSON, default=list)
     status: Mapped[str] = mapped_column(String(8))  # open | done
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -57,6 +69,9 @@ class ActionItem(Base):
     # Reminders are sent once each (hub/minutes/reminders.py).
     due_soon_at: Mapped[datetime | None]
     overdue_at: Mapped[datetime | None]
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.session_id, None
 
 
 class ActionItemDelivery(Base):
@@ -69,7 +84,8 @@ class ActionItemDelivery(Base):
     session_id: Mapped[str] = mapped_column(String(64), index=True)
     user_id: Mapped[str] = mapped_column(String(63), index=True)
     event: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    payload: Sealed[dict[str, Any]] = Sealed(SEALED_JSON)
     created_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(12))  # pending | delivered | failed
     mqtt_sent_at: Mapped[datetime | None]
@@ -82,6 +98,9 @@ class ActionItemDelivery(Base):
         UniqueConstraint("item_id", "user_id", "event", name="uq_action_item_deliveries_key"),
         Index("ix_action_item_deliveries_pending", "state", "next_attempt_at"),
     )
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.session_id, None
 
 
 class MeetingDeletion(Base):
@@ -97,3 +116,7 @@ class MeetingDeletion(Base):
     command_sent_at: Mapped[datetime | None]
     command_attempts: Mapped[int] = mapped_column(Integer, default=0)
     terminal_deleted_at: Mapped[datetime | None]
+
+
+for _model in (MeetingMinutes, ActionItem, ActionItemDelivery):
+    listen_for_loads(_model)

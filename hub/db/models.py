@@ -31,6 +31,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hub.sealing.dead_letters import room_of_topic
+from hub.sealing.fields import BYTES, Sealed, listen_for_loads
+from hub.sealing.keys import DEAD_LETTERS_SCOPE
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and returns them aware (SQLite forgets the zone)."""
@@ -142,6 +146,13 @@ class Device(Base):
     # The spool's fill from its newest heartbeat (hub.ingest.devices.note_spool_fill); None:
     # never reported (no spool, or an older terminal).
     spool_fill: Mapped[dict[str, Any] | None]
+    # Broker credentials issued by 'python -m hub devices provision' (hub/devices): when,
+    # which kind (password | certificate), the client certificate's serial (hex), and when
+    # they were revoked; ingest dead-letters a revoked device's messages (device_revoked).
+    provisioned_at: Mapped[datetime | None]
+    credential: Mapped[str | None] = mapped_column(String(16))
+    cert_serial: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
 
 
 class DeviceStatusChange(Base):
@@ -270,15 +281,25 @@ class SpaceState(Base):
 
 
 class DeadLetter(Base):
-    """A message the hub could not use, kept whole so nothing is lost."""
+    """A message the hub could not use, kept whole so nothing is lost; sealed, since a
+    refused transcript holds what was said (hub/sealing/dead_letters.py)."""
 
     __tablename__ = "dead_letters"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
     topic: Mapped[str] = mapped_column(Text)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    payload: Sealed[bytes] = Sealed(BYTES)
+    # The meeting key that seals it: the session it names, else "dead-letters".
+    key_scope: Mapped[str] = mapped_column(String(200), index=True, default=DEAD_LETTERS_SCOPE)
     reason: Mapped[str] = mapped_column(String(32), index=True)
     detail: Mapped[str] = mapped_column(Text)
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.key_scope or DEAD_LETTERS_SCOPE, room_of_topic(self.topic)
+
+
+listen_for_loads(DeadLetter)
 
 
 # -- people and access --------------------------------------------------------
@@ -306,6 +327,8 @@ class ApiToken(Base):
     # SHA-256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
+    # personal (API/CLI, for programs) | access (short-lived, POST /auth/token) | web (sign-in)
+    kind: Mapped[str] = mapped_column(String(16), default="personal", server_default="personal")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -584,7 +607,12 @@ analytics_rollup_state = Table(
 # Minutes sessions and transcripts live in their own module; imported here so that every
 # user of Base.metadata (Alembic, the schema test) sees their tables.
 from hub.db import alert_models as _alert_models  # noqa: E402, F401
+from hub.db import audit_models as _audit_models  # noqa: E402, F401
+from hub.db import config_models as _config_models  # noqa: E402, F401
+from hub.db import key_models as _key_models  # noqa: E402, F401
 from hub.db import minutes_models as _minutes_models  # noqa: E402, F401
+from hub.db import release_models as _release_models  # noqa: E402, F401
 from hub.db import report_models as _report_models  # noqa: E402, F401
+from hub.db import retention_models as _retention_models  # noqa: E402, F401
 from hub.db import speech_models as _speech_models  # noqa: E402, F401
 from hub.db import voice_models as _voice_models  # noqa: E402, F401

@@ -3,15 +3,26 @@
 Kept apart from ``hub.db.models`` (one idea per module); ``hub.db.models`` imports this
 module at its end, so ``Base.metadata`` (and Alembic) always know these tables.
 Meeting content lives here: the API shows it to admins and the meeting's participants only,
-never to facilities staff (hub/api/minutes.py).
+never to facilities staff (hub/api/minutes.py). Titles and transcript text are sealed with
+the meeting's key (hub/sealing): the ``*_sealed`` columns hold AES-256-GCM envelopes.
 """
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.models import Base
+from hub.sealing.fields import TEXT, Sealed, listen_for_loads
 
 
 class MinutesSession(Base):
@@ -28,7 +39,8 @@ class MinutesSession(Base):
     stop_reason: Mapped[str | None] = mapped_column(String(16))
     # Final segments the terminal published, as it counted them on stop.
     segments: Mapped[int | None] = mapped_column(Integer)
-    title: Mapped[str | None] = mapped_column(String(300))
+    title_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    title: Sealed[str | None] = Sealed(TEXT)
     language: Mapped[str | None] = mapped_column(String(16))
     # The booking occurrence it belongs to: from the hub's command, else the room's booking
     # under way when it started; decides who may read the transcript.
@@ -39,6 +51,9 @@ class MinutesSession(Base):
         UniqueConstraint("device_id", "session_id", name="uq_minutes_sessions_device_session"),
         Index("ix_minutes_sessions_room_start", "room_id", "started_at"),
     )
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.session_id, self.room_id
 
 
 class TranscriptSegment(Base):
@@ -55,7 +70,8 @@ class TranscriptSegment(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     started_at: Mapped[datetime]
-    text: Mapped[str] = mapped_column(Text)
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Sealed[str] = Sealed(TEXT)
     final: Mapped[bool] = mapped_column(Boolean)
     language: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime]
@@ -65,3 +81,10 @@ class TranscriptSegment(Base):
         ),
         Index("ix_transcript_segments_session", "session_id", "segment"),
     )
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        return self.session_id, self.room_id
+
+
+listen_for_loads(MinutesSession)
+listen_for_loads(TranscriptSegment)

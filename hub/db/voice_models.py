@@ -2,16 +2,19 @@
 
 Imported at the end of ``hub.db.models`` (like ``speech_models``) so Alembic sees it.
 ``text`` (what was heard) and action items' slots are meeting content: the API shows
-them to admins only (hub/api/voice.py).
+them to admins only (hub/api/voice.py), and they are sealed (hub/sealing) with the key of the
+meeting they were said in, else with a key of the command's own.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.models import Base
+from hub.sealing.fields import JSON as SEALED_JSON
+from hub.sealing.fields import TEXT, Sealed, listen_for_loads
 
 
 class VoiceCommand(Base):
@@ -23,9 +26,11 @@ class VoiceCommand(Base):
     room_id: Mapped[str] = mapped_column(String(63))
     utterance: Mapped[str] = mapped_column(String(64))
     intent: Mapped[str] = mapped_column(String(63))
-    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    slots_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    slots: Sealed[dict[str, Any]] = Sealed(SEALED_JSON, default=dict)
     confidence: Mapped[float] = mapped_column(Float)
-    text: Mapped[str] = mapped_column(Text)
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Sealed[str] = Sealed(TEXT)
     trigger: Mapped[str] = mapped_column(String(8))
     language: Mapped[str | None] = mapped_column(String(16))
     session_id: Mapped[str | None] = mapped_column(String(64))
@@ -40,3 +45,14 @@ class VoiceCommand(Base):
         Index("ix_voice_commands_room_said", "room_id", "said_at"),
         Index("ix_voice_commands_outcome", "outcome"),
     )
+
+    def sealing_scope(self) -> tuple[str, str | None]:
+        # Said in a meeting: that meeting's key, deleted with it; else a key of its own.
+        return self.session_id or voice_scope(self.device_id, self.utterance), self.room_id
+
+
+def voice_scope(device_id: str, utterance: str) -> str:
+    return f"voice:{device_id}:{utterance}"
+
+
+listen_for_loads(VoiceCommand)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from common.clock import Clock
 from common.mqtt import DeliveryTag
+from contract.config_push import ConfigReportData
 from contract.envelope import STATE_SEQ
 from contract.messages import (
     ContractError,
@@ -32,6 +33,8 @@ from contract.messages import (
     StatusData,
     decode,
 )
+from hub.configs.reports import Report as ConfigReport
+from hub.configs.reports import record_reports
 from hub.db.models import DeadLetter, OccupancyChange, SensorEvent
 from hub.ingest.devices import (
     apply_status,
@@ -53,6 +56,8 @@ from hub.ingest.watermarks import (
     StreamTouch,
     advance,
 )
+from hub.releases.reports import UpdateBook
+from hub.sealing.dead_letters import dead_letter_scope
 
 # A message that made the hub itself fail (a bug): kept so it can be replayed after a fix.
 HUB_ERROR = "hub_error"
@@ -102,6 +107,10 @@ class BatchResult:
     deferred: dict[StreamKey, StreamTouch] = field(default_factory=dict)
     # Voice commands stored by the batch, to carry out once (and only if) it is committed.
     voice: list[int] = field(default_factory=list)
+    # For /metrics (hub/metrics): what was stored, by message type, and for each sequenced
+    # message stored, hub receipt time minus its event time (seconds; the device's clock).
+    stored_by_type: Counter[str] = field(default_factory=Counter)
+    lags_s: list[float] = field(default_factory=list)
 
     def dead_by_reason(self) -> Counter[str]:
         return Counter(r.reason for r in self.dead)
@@ -140,6 +149,8 @@ def apply_batch(
 
     rows: dict[Table, list[dict[str, Any]]] = {_OCCUPANCY: [], _SENSORS: []}
     speech = SpeechBook()
+    updates = UpdateBook()  # software update reports (hub/releases)
+    config_reports: list[ConfigReport] = []  # answers to pushed configurations (hub/configs)
     status_changes: list[dict[str, Any]] = []
     touched: dict[StreamKey, StreamTouch] = {}
     for item, message in accepted:  # in arrival order: status and state changes are ordered
@@ -157,6 +168,7 @@ def apply_batch(
             if outcome.event is not None:
                 result.events.append(outcome.event)
             result.stored += 1
+            result.stored_by_type[env.type] += 1
             continue
         note_seen(device, item.received_at, env.boot, env.ts)
         # Duplicates touch their stream too: a re-sent message means the ack was not heard.
@@ -169,6 +181,8 @@ def apply_batch(
         new_keys.discard(key)
         touch.new_seqs.append(env.seq)
         result.stored += 1
+        result.stored_by_type[env.type] += 1
+        result.lags_s.append((item.received_at - env.ts).total_seconds())
         if isinstance(message.data, SpoolGapData):
             gap = message.data
             gap_touch = touched.setdefault((env.device, gap.boot), StreamTouch(message.room))
@@ -177,11 +191,16 @@ def apply_batch(
         if isinstance(message.data, HeartbeatData) and message.data.spool is not None:
             note_spool_fill(device, message.data.spool, env.ts)
         speech.add(message, item.received_at)
+        updates.add(message)
+        if isinstance(message.data, ConfigReportData):
+            config_reports.append((env.device, env.ts, item.received_at, message.data))
         result.events.extend(_apply_sequenced(message, spaces, rows, now))
     for table, table_rows in rows.items():
         if table_rows:
             session.execute(insert(table), table_rows)
     speech.write(session)
+    updates.write(session, now)
+    record_reports(session, config_reports)
     result.voice = speech.voice_ids
     write_devices(session, org.devices.values(), status_changes)
     result.events.extend(spaces.write(session))
@@ -297,6 +316,7 @@ def store_dead_letter(session: Session, item: Received, reason: str, detail: str
             received_at=item.received_at,
             topic=topic,
             payload=payload,
+            key_scope=dead_letter_scope(item.topic, item.payload),
             reason=reason[:32],
             detail=detail,
         )

@@ -112,6 +112,7 @@ class DeviceRow:
     config_version: str | None
     last_event_ts: datetime | None = None
     spool_fill: dict[str, Any] | None = None  # as stored: SpoolFill's fields and "at"
+    revoked_at: datetime | None = None  # its broker credentials were revoked (hub/devices)
     spool_changed: bool = field(default=False, compare=False)
     seen: bool = field(default=False, compare=False)  # last_seen_at or boot moved
     status_changed: bool = field(default=False, compare=False)  # any other liveness column
@@ -134,6 +135,7 @@ def load_devices(
         _DEVICES.c.room_id,
         *(_DEVICES.c[name] for name in _LIVENESS),
         _DEVICES.c.spool_fill,
+        _DEVICES.c.revoked_at,
     ]
     for chunk in chunked(set(ids)):
         query = select(*columns).where(_DEVICES.c.id.in_(chunk)).order_by(_DEVICES.c.id)
@@ -151,6 +153,7 @@ def load_devices(
                 config_version=row.config_version,
                 last_event_ts=row.last_event_ts,
                 spool_fill=row.spool_fill,
+                revoked_at=row.revoked_at,
             )
     return devices
 

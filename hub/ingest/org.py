@@ -78,6 +78,11 @@ class OrgView:
         device = self.devices.get(device_id)
         if device is None:
             return Reason.UNKNOWN_DEVICE, f"device {device_id!r} is not registered"
+        if device.revoked_at is not None:
+            # Sent before the revocation and delivered late (a Last Will, a queued message):
+            # the hub no longer trusts it (python -m hub devices revoke).
+            revoked = device.revoked_at.isoformat()
+            return Reason.DEVICE_REVOKED, f"device {device_id!r} was revoked at {revoked}"
         if device.room_id != room:
             return (
                 Reason.TOPIC_MISMATCH,

@@ -79,6 +79,7 @@ from hub.ingest.watermark_types import (
 )
 from hub.ingest.watermarks import settle_deferred
 from hub.live import LiveBus, LiveFeed
+from hub.metrics.ingest import IngestMetrics
 from hub.voice.runner import carry_out, carry_out_pending
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class IngestService:
         receive_maximum: int = RECEIVE_MAXIMUM,
         share_group: str | None = None,
         voice_policy: CheckInPolicy | None = None,
+        metrics: IngestMetrics | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -128,6 +130,7 @@ class IngestService:
         self._batch_size = batch_size
         self._batch_delay_s = batch_delay_s
         self._prefix = prefix
+        self._metrics = metrics  # /metrics counters (hub/metrics), None: not counted
         # Voice commands check in and release like the bookings loop does (hub/voice/).
         self._voice_policy = voice_policy or CheckInPolicy()
         # Replays come as bursts; several terminals' at once must fit the receive window.
@@ -210,6 +213,18 @@ class IngestService:
     @property
     def connected(self) -> bool:
         return self._mqtt.connected
+
+    def health(self) -> str | None:
+        """None while the writer thread runs (or before start / after stop); else why not.
+
+        Read by the systemd watchdog (hub/systemd_watchdog.py). A broker that is down is not
+        a fault here: the connection comes back by itself, a restart would not help.
+        """
+        with self._lifecycle:
+            running = self._started and not self._stopped
+        if running and not self._writer.is_alive():
+            return "the ingest writer thread has stopped"
+        return None
 
     def publish_command(self, room_id: str, device_id: str, target: str, payload: bytes) -> bool:
         """Send a command to one terminal (``cmd/<target>``, QoS 1, never retained).
@@ -464,6 +479,13 @@ class IngestService:
             dead=result.dead_by_reason(),
             at=self._clock.now(),
         )
+        if self._metrics is not None:
+            self._metrics.committed(
+                stored_by_type=result.stored_by_type,
+                duplicates=result.duplicates,
+                dead_by_reason=result.dead_by_reason(),
+                lags_s=result.lags_s,
+            )
         for rejected in result.dead:
             self._ratelog.warning(
                 f"dead:{rejected.reason}",

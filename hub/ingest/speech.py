@@ -16,6 +16,9 @@ time, so a re-delivered message changes nothing. A batch collects the rows here 
 
 Nothing is stored for a session deleted through the API (``meeting_deletions``): a
 terminal's spool may still hold its transcript when the delete command is sent.
+
+Segment text is sealed here with the meeting's key (the bulk insert bypasses the ORM
+attributes that seal everything else; hub/sealing).
 """
 
 from collections.abc import Callable
@@ -38,6 +41,7 @@ from hub.db.minutes_models import MeetingDeletion
 from hub.db.models import BookingOccurrence
 from hub.db.speech_models import MinutesSession, TranscriptSegment
 from hub.minutes.store import store_deleted, store_minutes
+from hub.sealing.fields import keys_of
 from hub.voice.store import store_intents
 
 _SEGMENTS = cast(Table, TranscriptSegment.__table__)
@@ -47,7 +51,7 @@ _UPSERT: dict[str, Callable[[Table], Any]] = {
     "postgresql": postgresql.insert,
 }
 # What an interim segment replaces of an earlier interim with the same index.
-_INTERIM_FIELDS = ("boot", "seq", "start_s", "end_s", "text", "language", "received_at")
+_INTERIM_FIELDS = ("boot", "seq", "start_s", "end_s", "text_sealed", "language", "received_at")
 
 
 class SpeechBook:
@@ -124,7 +128,7 @@ class SpeechBook:
         gone = self._deleted_sessions(session)
         segments = [r for r in self._segments.values() if r["session_id"] not in gone]
         if segments:
-            self._write_segments(session, segments)
+            self._write_segments(session, [_sealed(session, r) for r in segments])
         for (device_id, session_id), fields in sorted(self._sessions.items()):
             if session_id not in gone:
                 self._write_session(session, device_id, session_id, fields)
@@ -183,6 +187,14 @@ class SpeechBook:
         if row.booking_occurrence_id is None:
             row.booking_occurrence_id = _booking_under_way(session, row.room_id, row.started_at)
         session.flush()
+
+
+def _sealed(session: Session, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its text sealed (``text_sealed``) instead of plain (``text``)."""
+    sealed = dict(row)
+    key = keys_of(session).for_write(row["session_id"], row["room_id"])
+    sealed["text_sealed"] = TranscriptSegment.text.seal_value(key, sealed.pop("text"))
+    return sealed
 
 
 def _booking_under_way(session: Session, room_id: str, at: datetime) -> int | None:

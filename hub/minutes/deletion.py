@@ -2,7 +2,12 @@
 ``meeting_deletions`` row with ids and times stays, and the terminals are told to delete
 what they still hold (``cmd/minutes`` ``delete``), again and again until one answers with
 ``minutes_deleted``. Ingest drops whatever still arrives for the session (hub/ingest/
-speech.py). Dead letters of the room's speech that name the session are deleted too.
+speech.py). Voice commands said in the meeting and dead letters of the room's speech that
+name the session are deleted too.
+
+:func:`delete_meeting` is the one way a meeting is deleted (the API, the retention job):
+it also deletes the meeting's key (``meeting_keys``, hub/sealing), so a copy of the rows that
+outlived the deletion (a backup, a page not yet overwritten) can no longer be opened.
 """
 
 from collections.abc import Callable
@@ -15,6 +20,9 @@ from contract.commands import MINUTES_TARGET, MinutesCommand, encode_minutes_com
 from hub.db.minutes_models import ActionItem, ActionItemDelivery, MeetingDeletion, MeetingMinutes
 from hub.db.models import DeadLetter, Device
 from hub.db.speech_models import MinutesSession, TranscriptSegment
+from hub.db.voice_models import VoiceCommand
+from hub.sealing.fields import keys_of
+from hub.sealing.keys import destroy_key
 
 # Send one command to one terminal: (room, device, target, payload) -> queued.
 CommandSender = Callable[[str, str, str, bytes], bool]
@@ -26,15 +34,19 @@ def delete_meeting(
 ) -> MeetingDeletion:
     """Delete the meeting's content in the caller's transaction; the tombstone."""
     session_id = meeting.session_id
-    for model in (TranscriptSegment, ActionItem, ActionItemDelivery, MeetingMinutes):
+    models = (TranscriptSegment, ActionItem, ActionItemDelivery, MeetingMinutes, VoiceCommand)
+    for model in models:
         session.execute(delete(model).where(model.session_id == session_id))
     # The session rows stay as the meeting's skeleton (room, booking, times), without text.
     session.execute(
         update(MinutesSession)
         .where(MinutesSession.session_id == session_id)
-        .values(title=None, detail=None)
+        .values(title_sealed=None, detail=None)
     )
     _delete_dead_letters(session, meeting.room_id, session_id)
+    # Crypto-shredding: without its key nothing sealed for the meeting opens again.
+    destroy_key(session.connection(), session_id)
+    keys_of(session).forget(session_id)
     row = session.scalar(select(MeetingDeletion).where(MeetingDeletion.session_id == session_id))
     if row is None:
         row = MeetingDeletion(
@@ -59,14 +71,15 @@ def wipe_old_pages(session: Session) -> None:
 
 
 def _delete_dead_letters(session: Session, room_id: str, session_id: str) -> None:
-    # A refused transcript or minutes message of the session holds its text as raw bytes.
+    # A refused transcript or minutes message of the session holds its text. Those that
+    # name it in data.session are sealed with its key; others of the room (not JSON, say)
+    # are opened and searched for its id.
+    session.execute(delete(DeadLetter).where(DeadLetter.key_scope == session_id))
     needle = session_id.encode()
-    rows = session.execute(
-        select(DeadLetter.id, DeadLetter.payload).where(
-            DeadLetter.topic.contains(f"/rooms/{room_id}/")
-        )
+    rows = session.scalars(
+        select(DeadLetter).where(DeadLetter.topic.contains(f"/rooms/{room_id}/"))
     )
-    doomed = [i for i, payload in rows if payload is not None and needle in bytes(payload)]
+    doomed = [row.id for row in rows if needle in row.payload]
     if doomed:
         session.execute(delete(DeadLetter).where(DeadLetter.id.in_(doomed)))
 

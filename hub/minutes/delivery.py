@@ -12,6 +12,9 @@ webhook's success is committed right after its 2xx, before the next webhook is t
   ``X-Quorum-Signature: sha256=<hex HMAC-SHA256 of the body with the webhook's secret>``.
   Failures are retried after 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h and 8 h; then
   the row is ``failed`` with its last error (shown with the item in the API).
+- Owners who left: when the owner is inactive at send time nothing is sent, by neither
+  channel, and the row is ``failed`` with :data:`OWNER_INACTIVE`; only active webhooks are
+  posted to, read at send time.
 """
 
 import hashlib
@@ -26,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db.minutes_models import ActionItem, ActionItemDelivery
-from hub.db.models import Webhook
+from hub.db.models import User, Webhook
 from hub.db.speech_models import MinutesSession
 from hub.webhooks import sign
 
@@ -37,6 +40,7 @@ DUE_SOON = "action_item.due_soon"
 OVERDUE = "action_item.overdue"
 RETRY_DELAYS = tuple(timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600, 7200, 14400, 28800))
 BATCH = 100
+OWNER_INACTIVE = "not sent: the owner's account is inactive"
 
 # POST and return the HTTP status; raise on a network error or a refused target.
 Poster = Callable[[str, bytes, dict[str, str]], int]
@@ -159,6 +163,13 @@ def _deliver_one(
     row = session.get(ActionItemDelivery, row_id)
     if row is None or row.state != "pending":
         return  # delivered meanwhile, or its meeting was deleted
+    owner = session.get(User, row.user_id)
+    if owner is None or not owner.active:
+        row.state, row.done_at, row.next_attempt_at = "failed", now, None
+        row.last_error = OWNER_INACTIVE
+        session.commit()
+        report.failed += 1
+        return
     body = body_of(row)
     errors: list[str] = []
     if publish is not None and row.mqtt_sent_at is None:

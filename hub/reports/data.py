@@ -5,7 +5,7 @@ right-sizing are the dashboards' own queries; sites and the total sum the same g
 with the same helpers. Two counts the dashboards do not have come from the rollups too:
 meetings released as *abandoned* (``analytics_meetings`` joined to their occurrence) and
 the **peak people** of a room, the most people a counting sensor saw in one of its held
-meetings, shown only over at least MIN_GROUP such meetings (docs/utilization.md, 12).
+meetings, shown only over at least MIN_GROUP such meetings (hub.analytics.k_anonymity).
 """
 
 import datetime as dt
@@ -34,7 +34,8 @@ from hub.analytics.dashboard import (
     right_sizing_report,
     space_report,
 )
-from hub.analytics.rightsizing import MIN_GROUP, SENSOR
+from hub.analytics.k_anonymity import shown
+from hub.analytics.rightsizing import SENSOR
 from hub.db.models import (
     BookingOccurrence,
     Building,
@@ -304,4 +305,4 @@ def _peak_people(
         )
     ):
         counts[space_id].append(int(people))
-    return {room: max(people) for room, people in counts.items() if len(people) >= MIN_GROUP}
+    return {room: max(people) for room, people in counts.items() if shown(len(people))}

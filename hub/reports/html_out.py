@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from hub.analytics.rightsizing import MIN_GROUP
+from hub.analytics.k_anonymity import MIN_GROUP
 from hub.reports.charts import SIZE_PX
 from hub.reports.data import ReportData
 from hub.reports.scope import ALL, SHARED

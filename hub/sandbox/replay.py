@@ -2,7 +2,7 @@
 it is (the baseline) and through the changed plan, summed per room and in total.
 
 How many people a meeting had is a people-derived figure, so where a meeting went is shown
-only for groups of at least ``min_group`` meetings (docs/utilization.md, section 12): a
+only for groups of at least ``min_group`` meetings (hub.analytics.k_anonymity): a
 room's outcomes need that many meetings booked in it, its ``hosted`` figures that many
 held in it, the totals that many in all; below, the figures are null and ``withheld``
 says why. Desk figures count desks, not people, and are always shown.
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from hub.analytics.rightsizing import MIN_GROUP
+from hub.analytics import k_anonymity
+from hub.analytics.k_anonymity import MIN_GROUP
 from hub.sandbox.allocate import BUILDING, FIT, FLOOR, MOVED, UNSERVED, WAITED, Placement, allocate
 from hub.sandbox.desks import DeskDemand, DeskRow, desk_demand, desk_rows
 from hub.sandbox.layout import Layout, apply_plan, baseline
@@ -127,7 +128,7 @@ def _figures(
         _room_row(layout, room.id, room.floor_id, booked[room.id], hosted[room.id], min_group)
         for room in sorted(shown, key=lambda r: (r.floor_id, r.id))
     ]
-    enough = len(placements) >= min_group
+    enough = k_anonymity.shown(len(placements), min_group)
     totals = Totals(
         **(_outcomes(placements).__dict__ if enough else {}),
         meetings=len(placements),
@@ -148,13 +149,13 @@ def _room_row(
     room = layout.rooms.get(room_id)
     withheld = []
     figures: dict[str, object] = {}
-    if len(booked) >= min_group:
+    if k_anonymity.shown(len(booked), min_group):
         figures = dict(_outcomes(booked).__dict__)
         figures["fit_in"] = _rooms_of(booked, FIT)
         figures["moved_to"] = _rooms_of(booked, MOVED)
     elif booked or room_id in layout.origin:
         withheld.append(_too_few(len(booked), "booked here", min_group))
-    if len(hosted) >= min_group:
+    if k_anonymity.shown(len(hosted), min_group):
         figures["hosted"] = len(hosted)
         seconds = sum((p.meeting.ends_at - p.meeting.starts_at).total_seconds() for p in hosted)
         figures["hosted_hours"] = round(seconds / 3600, 2)

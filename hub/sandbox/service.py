@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from hub.analytics.rightsizing import MIN_GROUP
+from hub.analytics.k_anonymity import MIN_GROUP
 from hub.sandbox.held import Skipped, held_meetings
 from hub.sandbox.layout import apply_plan
 from hub.sandbox.load import Scope, load_desk_days, load_inventory, load_occurrences

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 #: dashboard in deploy/grafana refers to them, and a test checks it does).
 OCCUPANCY = "occupancy"  # field: occupied (0/1)
 DEVICE_STATUS = "device_status"  # field: online (0/1)
-PEOPLE = "people"  # field: peak
+# Per room and local day, only over at least MIN_GROUP meetings (hub.analytics.k_anonymity).
+PEOPLE_DAILY = "people_daily"  # fields: meetings, peak, median
 UTILIZATION = "utilization_daily"  # fields: utilization, coverage, *_hours
 
 MEASUREMENT_FIELDS: dict[str, tuple[str, ...]] = {
     OCCUPANCY: ("occupied",),
     DEVICE_STATUS: ("online",),
-    PEOPLE: ("peak",),
+    PEOPLE_DAILY: ("meetings", "peak", "median"),
     UTILIZATION: (
         "utilization",
         "coverage",

@@ -52,9 +52,16 @@ class NoLock:
 
 
 class PostgresExportLock:
-    """A session-level advisory lock held on a connection of its own while exporting."""
+    """A session-level advisory lock held on a connection of its own while exporting.
 
-    def __init__(self, database_url: str) -> None:
+    ``key`` and ``purpose`` let other one-worker-at-a-time jobs use it too (the Home Assistant
+    bridge, hub/homeassistant/service.py).
+    """
+
+    def __init__(
+        self, database_url: str, key: int = EXPORT_LOCK_KEY, purpose: str = "time-series export"
+    ) -> None:
+        self._key, self._purpose = key, purpose
         url = make_url(database_url)
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
@@ -68,28 +75,28 @@ class PostgresExportLock:
                 self._connection.commit()
                 return True
             except Exception:
-                log.warning("lost the time-series export lock's connection; taking it again")
+                log.warning("lost the %s lock's connection; taking it again", self._purpose)
                 self._drop()
         try:
             connection = self._engine.connect()
         except Exception as error:
-            log.warning("cannot connect for the time-series export lock: %s", error)
+            log.warning("cannot connect for the %s lock: %s", self._purpose, error)
             return False
         try:
             got = bool(
                 connection.execute(
-                    text("SELECT pg_try_advisory_lock(:key)"), {"key": EXPORT_LOCK_KEY}
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
                 ).scalar()
             )
             connection.commit()
         except Exception as error:
-            log.warning("cannot take the time-series export lock: %s", error)
+            log.warning("cannot take the %s lock: %s", self._purpose, error)
             connection.close()
             return False
         if not got:
             connection.close()
             return False
-        log.info("this hub worker exports time series (it holds the export lock)")
+        log.info("this hub worker holds the %s lock", self._purpose)
         self._connection = connection
         return True
 
@@ -97,7 +104,7 @@ class PostgresExportLock:
         if self._connection is not None:
             try:
                 self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": EXPORT_LOCK_KEY}
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}
                 )
                 self._connection.commit()
             except Exception:
@@ -112,9 +119,11 @@ class PostgresExportLock:
             self._connection = None
 
 
-def export_lock(database_url: str) -> ExportLock:
+def export_lock(
+    database_url: str, key: int = EXPORT_LOCK_KEY, purpose: str = "time-series export"
+) -> ExportLock:
     if make_url(database_url).get_backend_name() == "postgresql":
-        return PostgresExportLock(database_url)
+        return PostgresExportLock(database_url, key, purpose)
     return NoLock()
 
 
@@ -230,7 +239,7 @@ def build_exporter(
     stop = stop_event or threading.Event()
     writer = InfluxWriter(
         url=settings.timeseries_url,
-        token=settings.timeseries_token,
+        token=settings.timeseries_token.get_secret_value() if settings.timeseries_token else None,
         org=settings.timeseries_org,
         bucket=settings.timeseries_bucket,
         clock=clock,

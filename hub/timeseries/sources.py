@@ -12,9 +12,9 @@ Two kinds of cursor:
   The cursor therefore only moves over ids without holes; rows after a hole are written
   at once (and remembered in memory, so not written twice by this process) and a hole
   still unfilled after ``gap_grace_s`` is taken to be a rolled-back insert and skipped.
-* time watermarks (:class:`PeakPeopleSource`, :class:`DailyUtilizationSource`): rows
-  that change after they are created (an occurrence's ``peak_people``, a day's
-  utilization) are exported once they have settled (``settle``), in time order.
+* local days (:class:`DailyUtilizationSource`, and ``PeopleDailySource`` in
+  hub.timeseries.people): figures of a day that change after it (late data, a meeting's
+  head count) are exported once the day is over and has settled (``settle``), in order.
 """
 
 from abc import ABC, abstractmethod
@@ -30,12 +30,11 @@ from sqlalchemy.orm import Session
 from hub.analytics.queries import load_spaces
 from hub.analytics.timeline import build_timeline
 from hub.analytics.utilization import daily_usage
-from hub.db.models import BookingOccurrence, DeviceStatusChange, OccupancyChange, Room
+from hub.db.models import DeviceStatusChange, OccupancyChange, Room
 from hub.timeseries.org import OrgIndex
-from hub.timeseries.points import DEVICE_STATUS, OCCUPANCY, PEOPLE, UTILIZATION, TsPoint
+from hub.timeseries.points import DEVICE_STATUS, OCCUPANCY, UTILIZATION, TsPoint
 
 _HOUR = timedelta(hours=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -172,71 +171,6 @@ class DeviceStatusSource(IdSource):
 # -- settled facts, by time ------------------------------------------------------------------
 
 
-def _minutes(when: datetime) -> int:
-    return int((when - _EPOCH) // timedelta(minutes=1))
-
-
-def _from_minutes(minutes: int) -> datetime:
-    return _EPOCH + timedelta(minutes=minutes)
-
-
-class PeakPeopleSource(Source):
-    """``booking_occurrences.peak_people`` -> ``people`` (peak) at the occurrence's start.
-
-    Cursor: minutes since the epoch; occurrences that *ended* up to it are exported. An
-    occurrence is read once it ended ``settle`` ago, and at most a day of them per read.
-    """
-
-    name = "booking_peak_people"
-    window = timedelta(days=1)
-
-    def read(self, session: Session, cursor: int, ctx: ReadContext) -> Batch:
-        target = _minutes(ctx.now - ctx.settle)
-        if target <= cursor:
-            return Batch([], cursor, False)
-        measured = (
-            BookingOccurrence.peak_people.is_not(None),
-            BookingOccurrence.ends_at > _from_minutes(cursor),
-            BookingOccurrence.ends_at <= _from_minutes(target),
-        )
-        first = session.scalar(select(func.min(BookingOccurrence.ends_at)).where(*measured))
-        if first is None:
-            return Batch([], target, False)
-        end = min(target, _minutes(first + self.window))
-        rows = session.scalars(
-            select(BookingOccurrence)
-            .where(*measured, BookingOccurrence.ends_at <= _from_minutes(end))
-            .order_by(BookingOccurrence.ends_at, BookingOccurrence.id)
-        ).all()
-        points = [
-            TsPoint(
-                PEOPLE,
-                row.starts_at,
-                {"peak": int(row.peak_people)},
-                ctx.org.space_tags(row.space_kind, row.space_id),
-            )
-            for row in rows
-            if row.peak_people is not None
-        ]
-        return Batch(points, end, end < target)
-
-    def rewind_cursor(self, session: Session, since: datetime) -> int:
-        # Occurrences that started from ``since`` on ended after it.
-        return _minutes(since)
-
-    def behind(self, session: Session, cursor: int, ctx: ReadContext) -> Behind:
-        target = _minutes(ctx.now - ctx.settle)
-        first = session.scalar(
-            select(func.min(BookingOccurrence.ends_at)).where(
-                BookingOccurrence.peak_people.is_not(None),
-                BookingOccurrence.ends_at > _from_minutes(cursor),
-            )
-        )
-        if first is None or _minutes(first) > target:
-            return Behind(seconds=0.0)
-        return Behind(seconds=float(max(target - cursor, 0) * 60))
-
-
 class DailyUtilizationSource(Source):
     """Utilization of every room per local day (hub/analytics), once the day is over.
 
@@ -262,13 +196,13 @@ class DailyUtilizationSource(Source):
             start_day = date.fromordinal(cursor + 1)
         days: list[date] = []
         day = start_day
-        while len(days) < self.max_days and _ended(day, zones) + ctx.settle <= ctx.now:
+        while len(days) < self.max_days and day_over(day, zones) + ctx.settle <= ctx.now:
             days.append(day)
             day += timedelta(days=1)
         if not days:
             return Batch([], cursor, False)
-        lo = min(_midnight(days[0], z) for z in zones)
-        hi = max(_midnight(days[-1] + timedelta(days=1), z) for z in zones)
+        lo = min(local_midnight(days[0], z) for z in zones)
+        hi = max(local_midnight(days[-1] + timedelta(days=1), z) for z in zones)
         spaces = load_spaces(
             session, room_ids=list(ctx.org.rooms), desk_ids=(), start=lo, end=hi, now=ctx.now
         )
@@ -300,7 +234,7 @@ class DailyUtilizationSource(Source):
                 points.append(
                     TsPoint(UTILIZATION, space.schedule.day_bounds(used.day)[0], fields, tags)
                 )
-        more = _ended(day, zones) + ctx.settle <= ctx.now
+        more = day_over(day, zones) + ctx.settle <= ctx.now
         return Batch(points, days[-1].toordinal(), more)
 
     def rewind_cursor(self, session: Session, since: datetime) -> int:
@@ -313,23 +247,26 @@ class DailyUtilizationSource(Source):
         zones = [ZoneInfo(tz) for tz in set(session.scalars(select(Room.timezone)))] or [
             ZoneInfo("UTC")
         ]
-        ready = _ended(day, zones) + ctx.settle
+        ready = day_over(day, zones) + ctx.settle
         return Behind(seconds=max((ctx.now - ready).total_seconds(), 0.0))
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
 
 
-def _ended(day: date, zones: Sequence[ZoneInfo]) -> datetime:
+def day_over(day: date, zones: Sequence[ZoneInfo]) -> datetime:
     """When ``day`` is over in every one of the zones."""
-    return max(_midnight(day + timedelta(days=1), zone) for zone in zones)
+    return max(local_midnight(day + timedelta(days=1), zone) for zone in zones)
 
 
 def default_sources(gap_grace_s: float = 30.0) -> list[Source]:
+    # Imported here: hub.timeseries.people builds on this module.
+    from hub.timeseries.people import PeopleDailySource
+
     return [
         OccupancySource(gap_grace_s),
         DeviceStatusSource(gap_grace_s),
-        PeakPeopleSource(),
+        PeopleDailySource(),
         DailyUtilizationSource(),
     ]

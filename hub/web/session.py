@@ -16,7 +16,7 @@ from hub.auth.attempts import FailedAttempts
 from hub.auth.cookies import CSRF_COOKIE, SESSION_COOKIE, csrf_value
 from hub.auth.passwords import MAX_LENGTH, WEB_SESSION, verify_user_password
 from hub.auth.roles import Principal
-from hub.auth.tokens import authenticate, hash_token, issue_token
+from hub.auth.tokens import WEB, authenticate, hash_token, issue_token
 from hub.db.models import ApiToken, User
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -50,6 +50,7 @@ def sign_in(
             error=f"Too many wrong passwords. Try again in {minutes} min.",
             retry_after_s=max(1, int(wait.total_seconds())),
         )
+    attempts.tried(address, now)
     user = session.get(User, user_id) if user_id else None
     if len(password) > MAX_LENGTH or not verify_user_password(user, password):
         attempts.failed(user_id, address, now)
@@ -58,14 +59,16 @@ def sign_in(
         attempts.failed(user_id, address, now)
         return SignIn(error=WRONG)
     attempts.succeeded(user_id)
-    issued = issue_token(session, user.id, now=now, name=WEB_SESSION, expires_in=SESSION_LIFETIME)
+    issued = issue_token(
+        session, user.id, now=now, name=WEB_SESSION, expires_in=SESSION_LIFETIME, kind=WEB
+    )
     session.commit()
     return SignIn(token=issued.token)
 
 
 def sign_out(session: Session, token: str, now: datetime) -> None:
     row = session.query(ApiToken).filter(ApiToken.token_hash == hash_token(token)).one_or_none()
-    if row is not None and row.name == WEB_SESSION and row.revoked_at is None:
+    if row is not None and row.kind == WEB and row.revoked_at is None:
         row.revoked_at = now
         session.commit()
 

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from common.mqtt import BrokerAddress
 from contract.config_loader import load_terminal_config
-from edge.cli import _spool_path, app
+from edge.cli import app
 from edge.credentials import CredentialError, resolve_secret
+from edge.runtime import spool_path as _spool_path
 from edge.spool import Spool
 
 from .conftest import AURORA, BOREALIS, FIRMWARE_CONFIGS

@@ -130,10 +130,21 @@ ROUTE_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports"): {A, F},
     ("GET", "/api/v1/reports/{period}"): {A, F},
     ("GET", "/api/v1/reports/runs/{run_id}/{file_name}"): {A, F},
+    # The audit log of administrative actions (hub/api/audit.py): admins only.
+    ("GET", "/api/v1/audit"): {A},
+    # Terminal software releases and rollouts (hub/api/releases.py): admins only (the fleet).
+    ("GET", "/api/v1/releases"): {A},
+    ("GET", "/api/v1/rollouts"): {A},
+    ("GET", "/api/v1/rollouts/{rollout_id}"): {A},
 }
+# Signing in (hub/api/auth.py): called without a token by definition; they check a password,
+# a refresh token or the bearer token themselves (test_sign_in_endpoints_... below, and
+# tests/hub/auth).
+SIGN_IN = {("POST", f"/api/v1/auth/{name}") for name in ("token", "refresh", "logout")}
 # Public by a secret token in the path instead of a bearer header (test_api_bookings.py
 # checks that unknown and revoked feed tokens are 404).
-TOKEN_IN_PATH = {("GET", "/calendar/{token}.ics")}
+# tests/hub/releases checks the release download's token the same way.
+TOKEN_IN_PATH = {("GET", "/calendar/{token}.ics"), ("GET", "/releases/download/{token}")}
 # The web dashboard (hub/web): pages check the session cookie themselves (no session: a
 # redirect to /login; another role: a 403 page) and read data only through the API above;
 # tests/hub/web checks them.
@@ -142,7 +153,10 @@ WEB_PAGES = {
                                "/alerts", "/me", "/login")
 } | {("POST", "/login"), ("POST", "/logout")}  # fmt: skip
 PUBLIC = (
-    {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")} | TOKEN_IN_PATH | WEB_PAGES
+    {("GET", "/healthz"), ("GET", "/docs"), ("GET", "/openapi.json")}
+    | TOKEN_IN_PATH
+    | WEB_PAGES
+    | SIGN_IN
 )
 SPACE_PARAMS = {"room_id", "desk_id", "device_id"}
 
@@ -169,7 +183,7 @@ def test_every_route_has_a_decision_in_the_matrix() -> None:
 def test_the_openapi_lists_the_same_routes(world: Hub) -> None:
     spec = world.client.get("/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    assert documented == (set(ROUTE_ROLES) | {("GET", "/healthz")} | TOKEN_IN_PATH)
+    assert documented == (set(ROUTE_ROLES) | {("GET", "/healthz")} | TOKEN_IN_PATH | SIGN_IN)
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
 
@@ -244,6 +258,7 @@ def fill(path: str, spare: dict[str, Any], **overrides: str) -> str:
         "session_id": "no-such-session",
         "item_id": "1",
         "alert_id": "1",
+        "rollout_id": "1",
         "period": "daily",
         "run_id": "1",
         "file_name": "report.html",
@@ -396,6 +411,28 @@ def test_objects_outside_the_department_are_404_like_missing_ones(
         assert status == 404, text
         # Exactly the answer for something that does not exist: only the id differs.
         assert text.replace(hidden, "?") == missing_text.replace(missing, "?")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/auth/token", {"username": "admin", "password": "not the password"}),
+        ("/api/v1/auth/token", {"username": "no-such-user", "password": "whatever it is"}),
+        ("/api/v1/auth/refresh", {"refresh_token": "not-a-refresh-token"}),
+        ("/api/v1/auth/logout", {"refresh_token": "not-a-refresh-token"}),
+        ("/api/v1/auth/logout", {}),
+    ],
+)
+@pytest.mark.parametrize("kind", ["none", "unknown", "expired", "revoked", "inactive user"])
+def test_sign_in_endpoints_refuse_bad_credentials_with_401(
+    call: Any, world: Hub, spare: dict[str, Any], path: str, body: dict[str, Any], kind: str
+) -> None:
+    headers = {} if kind == "none" else auth(spare["bad_tokens"][kind])
+    world.app.state.password_attempts = None  # about answers, not limits: a fresh limiter
+    answer = world.client.post(path, json=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["www-authenticate"].startswith("Bearer")
+    assert "token" not in answer.json() and "access_token" not in answer.json()
 
 
 def test_the_public_endpoints_need_no_token(world: Hub) -> None:

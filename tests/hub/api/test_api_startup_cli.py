@@ -60,8 +60,8 @@ def test_the_app_runs_without_configs(tmp_path: Path) -> None:
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     database = tmp_path / "cli.db"
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in list(os.environ):
-        if name.startswith("QUORUM_"):
+    for name in list(os.environ):  # the master key tests/conftest.py sets stays
+        if name.startswith("QUORUM_") and "MASTER_KEY" not in name:
             monkeypatch.delenv(name)
     monkeypatch.setenv("QUORUM_DATABASE_URL", f"sqlite:///{database}")
     monkeypatch.setenv("QUORUM_INGEST_ENABLED", "false")
@@ -164,7 +164,11 @@ def test_python_m_hub_serves_by_default(tmp_path: Path) -> None:
     port = free_port()
     token_file = tmp_path / "admin-token"
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("QUORUM_") or "MASTER_KEY" in k  # tests/conftest.py's key
+        },
         "QUORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "QUORUM_CONFIGS_DIR": str(FIRMWARE_CONFIGS),
         "QUORUM_INGEST_ENABLED": "false",

@@ -101,8 +101,8 @@ def test_messages_from_several_devices_are_stored_exactly_once(
         ).all()
         assert len(keys) == len(set(keys)) == len(valid)
         assert {(d, s) for d, _, s in keys} == {(t.device, n) for t in fleet for n in range(1, 151)}
-        malformed = select(DeadLetter.payload).where(DeadLetter.reason == "malformed_json")
-        assert sorted(session.scalars(malformed)) == sorted(
+        malformed = select(DeadLetter).where(DeadLetter.reason == "malformed_json")
+        assert sorted(d.payload for d in session.scalars(malformed)) == sorted(
             [b"probe"] + [b"{not json"] * 5 + [b"\xff\xfe\x00"] * 3
         )
         assert all(d.online for d in session.scalars(select(Device)))

@@ -24,8 +24,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A database with the example rooms and Aurora's Monday (2 of 10 hours occupied)."""
     database = tmp_path / "cli.db"
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in list(os.environ):
-        if name.startswith("QUORUM_"):
+    for name in list(os.environ):  # the master key tests/conftest.py sets stays
+        if name.startswith("QUORUM_") and "MASTER_KEY" not in name:
             monkeypatch.delenv(name)
     monkeypatch.setenv("QUORUM_DATABASE_URL", f"sqlite:///{database}")
     get_settings.cache_clear()

@@ -52,8 +52,8 @@ def env(database: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _env(patch: pytest.MonkeyPatch, folder: Path, url: str) -> None:
     patch.chdir(folder)  # no stray .env
-    for name in list(os.environ):
-        if name.startswith("QUORUM_"):
+    for name in list(os.environ):  # the master key tests/conftest.py sets stays
+        if name.startswith("QUORUM_") and "MASTER_KEY" not in name:
             patch.delenv(name)
     patch.setenv("QUORUM_DATABASE_URL", url)
     patch.setenv("QUORUM_INGEST_ENABLED", "false")

@@ -48,5 +48,5 @@ def test_queries_name_measurements_fields_and_tags_the_exporter_writes() -> None
         ("occupancy", "occupied"),
         ("device_status", "online"),
         ("utilization_daily", "utilization"),
-        ("people", "peak"),
+        ("people_daily", "median"),
     } <= used

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from timeseries_helpers import (
     DESK,
+    OTHER_ROOM,
     ROOM,
     ROOM_DEVICE,
     T0,
@@ -20,12 +21,14 @@ from timeseries_helpers import (
 from common.clock import FakeClock
 from hub.timeseries.cursors import MemoryCursors, SqlCursors
 from hub.timeseries.exporter import Exporter
-from hub.timeseries.points import DEVICE_STATUS, OCCUPANCY, PEOPLE, UTILIZATION, TsPoint
+from hub.timeseries.org import OrgIndex
+from hub.timeseries.people import PeopleDailySource
+from hub.timeseries.points import DEVICE_STATUS, OCCUPANCY, PEOPLE_DAILY, UTILIZATION, TsPoint
 from hub.timeseries.sources import (
     DailyUtilizationSource,
     DeviceStatusSource,
     OccupancySource,
-    PeakPeopleSource,
+    ReadContext,
     default_sources,
 )
 
@@ -208,24 +211,51 @@ def test_a_late_row_filling_the_hole_is_written(session_factory: sessionmaker[Se
         assert SqlCursors().get(session, "occupancy_changes") == 3
 
 
-def test_peak_people_once_the_meeting_has_settled(session_factory: sessionmaker[Session]) -> None:
-    start = T0 + timedelta(hours=1)
-    add_occurrence(session_factory, ROOM, start, 60, peak_people=4)
-    add_occurrence(session_factory, ROOM, start + timedelta(hours=2), 30, peak_people=None)
-    clock = FakeClock(start + timedelta(minutes=90))  # ended 30 min ago; settle is 1 h
+def test_people_per_room_and_day_only_over_five_meetings_once_the_day_settled(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # Monday 2026-01-05 (Berlin): five measured meetings in Aurora, four in Borealis.
+    for i, people in enumerate([3, 5, 4, 6, 2]):
+        add_occurrence(
+            session_factory, ROOM, T0 + timedelta(hours=i), 30, peak_people=people, booking_id="a"
+        )
+    for i in range(4):
+        add_occurrence(
+            session_factory, OTHER_ROOM, T0 + timedelta(hours=i), 30, peak_people=2, booking_id="b"
+        )
+    add_occurrence(session_factory, ROOM, T0 + timedelta(hours=6), 30, peak_people=None)
+    berlin_midnight = datetime(2026, 1, 5, 23, 0, tzinfo=UTC)  # end of the 5th in Berlin
+    clock = FakeClock(berlin_midnight + timedelta(minutes=30))  # over, not settled (1 h)
     writer = RecordingWriter()
-    ex = exporter(session_factory, writer, clock, [PeakPeopleSource()])
+    ex = exporter(session_factory, writer, clock, [PeopleDailySource()])
     ex.run_pass()
-    assert writer.of(PEOPLE) == []
+    assert writer.of(PEOPLE_DAILY) == []
 
     clock.advance(3600)
     ex.run_pass()
-    (point,) = writer.of(PEOPLE)
-    assert point.ts == start and point.fields == {"peak": 4}
+    (point,) = writer.of(PEOPLE_DAILY)  # Borealis's four meetings: no point at all
+    assert point.ts == datetime(2026, 1, 4, 23, 0, tzinfo=UTC)  # local midnight
+    assert point.fields == {"meetings": 5, "peak": 6, "median": 4.0}
     assert point.tags == {"space_kind": "room", "space_id": ROOM, **ROOM_PLACE}
-    clock.advance(3 * 3600)
+    clock.advance(3 * 86400)
     ex.run_pass()
-    assert len(writer.of(PEOPLE)) == 1
+    assert len(writer.of(PEOPLE_DAILY)) == 1
+    with session_factory() as session:
+        assert SqlCursors().get(session, "people_daily") == date(2026, 1, 8).toordinal()
+
+
+def test_a_fifth_meeting_makes_the_day_shown(session_factory: sessionmaker[Session]) -> None:
+    for i in range(4):
+        add_occurrence(session_factory, ROOM, T0 + timedelta(hours=i), 30, peak_people=2)
+    clock = FakeClock(datetime(2026, 1, 6, 1, 0, tzinfo=UTC))  # Monday over and settled
+    source = PeopleDailySource()
+    with session_factory() as session:
+        ctx = ReadContext(clock.now(), 0.0, OrgIndex.load(session), 100, timedelta(hours=1))
+        assert source.read(session, 0, ctx).points == []
+    add_occurrence(session_factory, ROOM, T0 + timedelta(hours=5), 30, peak_people=3)
+    with session_factory() as session:
+        (point,) = source.read(session, 0, ctx).points
+    assert point.fields == {"meetings": 5, "peak": 3, "median": 2.0}
 
 
 def test_daily_utilization_of_completed_local_days(session_factory: sessionmaker[Session]) -> None:

@@ -83,7 +83,8 @@ def test_points_arrive_with_tags_fields_and_event_times(
         [("room", ROOM, True, T0), ("desk", DESK, False, T0 + timedelta(seconds=1))],
     )
     add_status(session_factory, ROOM_DEVICE, True, T0 - timedelta(minutes=5))
-    add_occurrence(session_factory, ROOM, T0, 45, peak_people=5)
+    for i, people in enumerate([5, 3, 4, 6, 2]):  # five measured meetings: a day's figures
+        add_occurrence(session_factory, ROOM, T0 + timedelta(hours=i), 45, peak_people=people)
     clock = FakeClock(datetime(2026, 1, 7, 12, 0, tzinfo=UTC))
     exporter, writer = build_exporter(settings_for(db_url, vm.url), session_factory, clock)
     try:
@@ -105,7 +106,9 @@ def test_points_arrive_with_tags_fields_and_event_times(
     assert (room.timestamps, room.values) == ([ms(T0)], [1])
     assert samples(vm, "occupancy_occupied") == [(ROOM, ms(T0), 1), (DESK, ms(T0) + 1000, 0)]
     assert samples(vm, "device_status_online") == [(ROOM_DEVICE, ms(T0) - 300_000, 1)]
-    assert samples(vm, "people_peak") == [(ROOM, ms(T0), 5)]
+    monday = ms(datetime(2026, 1, 4, 23, 0, tzinfo=UTC))  # local midnight in Berlin
+    assert samples(vm, "people_daily_meetings") == [(ROOM, monday, 5)]
+    assert samples(vm, "people_daily_median") == [(ROOM, monday, 4)]
     # A point per room and local day, at the local midnight starting it: Monday 5 January
     # in Berlin starts at 23:00 UTC on the 4th.
     (util,) = [
@@ -113,7 +116,6 @@ def test_points_arrive_with_tags_fields_and_event_times(
         for s in vm.export("utilization_daily_occupied_hours_total")
         if s.metric["room_id"] == ROOM
     ]
-    monday = ms(datetime(2026, 1, 4, 23, 0, tzinfo=UTC))
     assert monday in util.timestamps
     assert util.metric["floor_id"] == "hq-main-f1"
     assert vm.export("utilization_daily_utilization")  # rooms with data have a ratio

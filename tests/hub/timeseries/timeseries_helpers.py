@@ -12,6 +12,7 @@ from hub.timeseries.points import TsPoint
 from hub.timeseries.writer import WriteFailed
 
 ROOM = "hq-f1-aurora"
+OTHER_ROOM = "hq-f1-borealis"
 ROOM_DEVICE = "term-hq-f1-aurora"
 DESK = "hq-f2-e01"
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin

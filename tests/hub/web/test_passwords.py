@@ -14,7 +14,7 @@ from hub.auth.passwords import (
     verify_password,
     verify_user_password,
 )
-from hub.auth.tokens import issue_token, token_state
+from hub.auth.tokens import WEB, issue_token, token_state
 from hub.auth.users import InputError, create_user
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.migrate import upgrade
@@ -58,8 +58,8 @@ def test_setting_a_password_ends_the_other_web_sessions_only(session: Session) -
     user = create_user(session, user_id="ana", display_name="Ana", role="member", now=NOW)
     day = timedelta(days=1)
     api = issue_token(session, "ana", now=NOW, name="laptop").row
-    web_a = issue_token(session, "ana", now=NOW, name=WEB_SESSION, expires_in=day).row
-    web_b = issue_token(session, "ana", now=NOW, name=WEB_SESSION, expires_in=day).row
+    web_a = issue_token(session, "ana", now=NOW, name=WEB_SESSION, expires_in=day, kind=WEB).row
+    web_b = issue_token(session, "ana", now=NOW, name=WEB_SESSION, expires_in=day, kind=WEB).row
     ended = set_password(session, user, "a new long password", NOW, keep_token_id=web_b.id)
     session.refresh(api)
     session.refresh(web_a)
