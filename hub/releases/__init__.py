@@ -1,0 +1,1 @@
+"""Software updates for terminals: releases, staged rollouts, reports (docs/fleet.md)."""
