@@ -34,7 +34,7 @@ from hub.auth.tokens import (
 )
 from hub.auth.users import InputError, create_user
 from hub.configs.cli import configs_app, sync_command
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import make_engine, make_session_factory, one_session
 from hub.db.models import User
 from hub.devices.cli import broker_app, devices_app
 from hub.hardening.redact import protect
@@ -171,27 +171,23 @@ def users_add(
 ) -> None:
     """Add a user."""
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            try:
-                create_user(
-                    session,
-                    user_id=user_id,
-                    display_name=name,
-                    role=role,
-                    department_id=department,
-                    email=email,
-                    aliases=alias or [],
-                    now=SystemClock().now(),
-                )
-            except InputError as error:
-                fail(str(error))
-            details = {"role": role, "department_id": department}
-            _audit(session, "user.create", f"user:{user_id}", details)
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        try:
+            create_user(
+                session,
+                user_id=user_id,
+                display_name=name,
+                role=role,
+                department_id=department,
+                email=email,
+                aliases=alias or [],
+                now=SystemClock().now(),
+            )
+        except InputError as error:
+            fail(str(error))
+        details = {"role": role, "department_id": department}
+        _audit(session, "user.create", f"user:{user_id}", details)
+        session.commit()
     print(f"user {user_id!r} added ({role}); make a token: python -m hub tokens create {user_id}")
 
 
@@ -210,20 +206,16 @@ def users_set_password(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
-            try:
-                ended = set_password(session, user, password, SystemClock().now())
-            except InputError as error:
-                fail(str(error))
-            _audit(session, "user.password_set", f"user:{user_id}", {"sign_ins_ended": ended})
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
+        try:
+            ended = set_password(session, user, password, SystemClock().now())
+        except InputError as error:
+            fail(str(error))
+        _audit(session, "user.password_set", f"user:{user_id}", {"sign_ins_ended": ended})
+        session.commit()
     print(f"password of {user_id!r} set; {ended} web session(s) signed out")
 
 
@@ -244,24 +236,20 @@ def tokens_create(
 ) -> None:
     """Create a token for a user and print it (it is shown only this once)."""
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
     now = SystemClock().now()
-    try:
-        with make_session_factory(engine)() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
-            if not user.active:
-                fail(f"user {user_id!r} is inactive: reactivate them first")
-            longest = max_token_days(user.role, settings.token_max_days)
-            if expires_days > longest:
-                fail(f"tokens of {user.role} accounts expire after at most {longest} days")
-            lifetime = timedelta(days=expires_days)
-            issued = issue_token(session, user_id, now=now, name=name, expires_in=lifetime)
-            _audit(session, "token.create", f"token:{issued.row.id}", token_details(issued.row))
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            fail(f"no user {user_id!r}: add one with 'python -m hub users add' first")
+        if not user.active:
+            fail(f"user {user_id!r} is inactive: reactivate them first")
+        longest = max_token_days(user.role, settings.token_max_days)
+        if expires_days > longest:
+            fail(f"tokens of {user.role} accounts expire after at most {longest} days")
+        lifetime = timedelta(days=expires_days)
+        issued = issue_token(session, user_id, now=now, name=name, expires_in=lifetime)
+        _audit(session, "token.create", f"token:{issued.row.id}", token_details(issued.row))
+        session.commit()
     if json_output:
         expires = issued.row.expires_at.isoformat() if issued.row.expires_at else None
         document = {

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from hub.audit.query import AuditFilter, count_entries, entry_dict, list_entries
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import one_session
 
 audit_app = typer.Typer(help="The audit log of administrative actions.", no_args_is_help=True)
 
@@ -57,15 +57,9 @@ def list_command(
     except ValueError as error:
         fail(str(error))
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            total = count_entries(session, wanted)
-            entries = [
-                entry_dict(e) for e in list_entries(session, wanted, limit=limit, offset=offset)
-            ]
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        total = count_entries(session, wanted)
+        entries = [entry_dict(e) for e in list_entries(session, wanted, limit=limit, offset=offset)]
     if json_output:
         print(json.dumps({"total": total, "entries": entries}, ensure_ascii=False))
         return

@@ -17,7 +17,7 @@ from hub.audit import record
 from hub.audit.actors import cli_actor
 from hub.auth.offboarding import deactivate_user
 from hub.auth.users import InputError
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import one_session
 from hub.db.models import User
 
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
@@ -31,30 +31,26 @@ def deactivate_command(
     from hub.cli import fail, prepared_settings  # the hub's CLI helpers (no import cycle)
 
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
     now = SystemClock().now()
-    try:
-        with make_session_factory(engine)() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                fail(f"no user {user_id!r}: see GET /api/v1/users for the ids")
-            was_active = user.active
-            try:
-                done = deactivate_user(session, user, now)
-            except InputError as error:
-                fail(str(error))
-            document = {"user_id": user_id, "was_active": was_active, **done.as_dict()}
-            record(
-                session,
-                actor=cli_actor(),
-                action="user.deactivate",
-                target=f"user:{user_id}",
-                details=done.as_dict(),
-                now=now,
-            )
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            fail(f"no user {user_id!r}: see GET /api/v1/users for the ids")
+        was_active = user.active
+        try:
+            done = deactivate_user(session, user, now)
+        except InputError as error:
+            fail(str(error))
+        document = {"user_id": user_id, "was_active": was_active, **done.as_dict()}
+        record(
+            session,
+            actor=cli_actor(),
+            action="user.deactivate",
+            target=f"user:{user_id}",
+            details=done.as_dict(),
+            now=now,
+        )
+        session.commit()
     if json_output:
         print(json.dumps(document))
     else:
@@ -74,26 +70,22 @@ def activate_command(
     from hub.cli import fail, prepared_settings
 
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
     now = SystemClock().now()
-    try:
-        with make_session_factory(engine)() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                fail(f"no user {user_id!r}: see GET /api/v1/users for the ids")
-            was_active = user.active
-            if not was_active:
-                user.active = True
-                record(
-                    session,
-                    actor=cli_actor(),
-                    action="user.activate",
-                    target=f"user:{user_id}",
-                    now=now,
-                )
-                session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            fail(f"no user {user_id!r}: see GET /api/v1/users for the ids")
+        was_active = user.active
+        if not was_active:
+            user.active = True
+            record(
+                session,
+                actor=cli_actor(),
+                action="user.activate",
+                target=f"user:{user_id}",
+                now=now,
+            )
+            session.commit()
     if json_output:
         print(json.dumps({"user_id": user_id, "was_active": was_active, "active": True}))
     else:

@@ -21,7 +21,7 @@ from hub.audit.actors import cli_actor
 from hub.configs.state import config_view, policy_from
 from hub.configs.sync import SyncReport, sync_configs
 from hub.db.config_models import DeviceConfig
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import one_session
 from hub.db.models import Device
 from hub.settings import Settings
 
@@ -67,15 +67,11 @@ def run_sync(directory: Path, *, dry_run: bool = False) -> SyncReport:
     if not directory.is_dir():
         fail(f"{directory} is not a folder of terminal configuration files")
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            report = sync_configs(
-                session, directory, now=SystemClock().now(), actor=cli_actor(), dry_run=dry_run
-            )
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        report = sync_configs(
+            session, directory, now=SystemClock().now(), actor=cli_actor(), dry_run=dry_run
+        )
+        session.commit()
     return report
 
 
@@ -128,25 +124,21 @@ def status_command(json_output: JsonOption = False) -> None:
 
 def status_rows(settings: Settings) -> list[dict[str, Any]]:
     policy = policy_from(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            found = session.execute(
-                select(Device, DeviceConfig)
-                .outerjoin(DeviceConfig, DeviceConfig.device_id == Device.id)
-                .order_by(Device.id)
-            )
-            return [
-                {
-                    "device": device.id,
-                    "room": device.room_id,
-                    "online": device.online,
-                    **config_view(config, device.config_version, policy),
-                }
-                for device, config in found
-            ]
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        found = session.execute(
+            select(Device, DeviceConfig)
+            .outerjoin(DeviceConfig, DeviceConfig.device_id == Device.id)
+            .order_by(Device.id)
+        )
+        return [
+            {
+                "device": device.id,
+                "room": device.room_id,
+                "online": device.online,
+                **config_view(config, device.config_version, policy),
+            }
+            for device, config in found
+        ]
 
 
 @configs_app.command("push")
@@ -158,26 +150,22 @@ def push_command(
     from hub.cli import fail, prepared_settings
 
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
     now = SystemClock().now()
-    try:
-        with make_session_factory(engine)() as session:
-            for terminal in terminals:
-                row = session.get(DeviceConfig, terminal)
-                if row is None or row.desired_version is None:
-                    fail(f"no configuration for terminal {terminal!r}: sync its file first")
-                row.pushed_version, row.push_count = None, 0
-                record(
-                    session,
-                    actor=cli_actor(),
-                    action="config.repush",
-                    target=f"device:{terminal}",
-                    details={"version": row.desired_version, "last_outcome": row.outcome},
-                    now=now,
-                )
-            session.commit()
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        for terminal in terminals:
+            row = session.get(DeviceConfig, terminal)
+            if row is None or row.desired_version is None:
+                fail(f"no configuration for terminal {terminal!r}: sync its file first")
+            row.pushed_version, row.push_count = None, 0
+            record(
+                session,
+                actor=cli_actor(),
+                action="config.repush",
+                target=f"device:{terminal}",
+                details={"version": row.desired_version, "last_outcome": row.outcome},
+                now=now,
+            )
+        session.commit()
     print(f"{len(terminals)} terminal(s) will get their configuration again")
 
 

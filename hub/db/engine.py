@@ -6,6 +6,8 @@ ingest writer a dead connection. ``postgresql://`` URLs use psycopg 3, the
 ``postgres`` extra (SQLAlchemy's own default would be psycopg2).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +53,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def one_session(database_url: str) -> Iterator[Session]:
+    """A session on an engine of its own, disposed afterwards: for one command-line run."""
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()

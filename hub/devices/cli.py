@@ -19,7 +19,7 @@ from common.clock import SystemClock
 from common.mqtt import BrokerAddress
 from hub.audit import record
 from hub.audit.actors import cli_actor
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import make_engine, make_session_factory, one_session
 from hub.db.models import Device
 from hub.devices.broker_accounts import BrokerAccountError, DynsecAccounts
 from hub.devices.broker_init import (
@@ -38,6 +38,7 @@ from hub.devices.provision import (
     undo_account,
 )
 from hub.devices.revoke import CrlFiles, RevokeError, mark_revoked, withdraw_credentials
+from hub.homeassistant.topics import DEFAULT_DISCOVERY_PREFIX
 from hub.settings import Settings
 
 devices_app = typer.Typer(
@@ -186,25 +187,21 @@ def revoke_command(
 
     settings = prepared_settings()
     now = SystemClock().now()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            try:
-                marked = mark_revoked(session, device_id, now)
-            except RevokeError as exc:
-                fail(str(exc))
-            if not marked.already:
-                record(
-                    session,
-                    actor=cli_actor(),
-                    action="device.revoke",
-                    target=f"device:{device_id}",
-                    details={"room_id": marked.room_id},
-                    now=now,
-                )
-            session.commit()  # the hub stops trusting it before the broker drops it
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        try:
+            marked = mark_revoked(session, device_id, now)
+        except RevokeError as exc:
+            fail(str(exc))
+        if not marked.already:
+            record(
+                session,
+                actor=cli_actor(),
+                action="device.revoke",
+                target=f"device:{device_id}",
+                details={"room_id": marked.room_id},
+                now=now,
+            )
+        session.commit()  # the hub stops trusting it before the broker drops it
     crl = CrlFiles(settings.devices_crl_file, settings.mqtt_ca_file, settings.devices_ca_key_file)
     try:
         with _accounts(settings) as accounts:
@@ -252,15 +249,11 @@ def list_command(
     from hub.cli import prepared_settings
 
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            query = select(Device).order_by(Device.id)
-            if room is not None:
-                query = query.where(Device.room_id == room)
-            rows = [_listed(device) for device in session.scalars(query)]
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        query = select(Device).order_by(Device.id)
+        if room is not None:
+            query = query.where(Device.room_id == room)
+        rows = [_listed(device) for device in session.scalars(query)]
     if json_output:
         print(json.dumps(rows))
         return
@@ -303,15 +296,28 @@ def broker_init_command(
         ),
     ] = None,
     prefix: Annotated[str, typer.Option("--prefix", help="The topic prefix.")] = "quorum",
+    discovery_prefix: Annotated[
+        str,
+        typer.Option(
+            "--discovery-prefix",
+            help="Home Assistant's discovery prefix (QUORUM_HOMEASSISTANT_DISCOVERY_PREFIX).",
+        ),
+    ] = DEFAULT_DISCOVERY_PREFIX,
     json_output: JsonOption = False,
 ) -> None:
     """Make a new broker's CA, server certificate, revocation list, dynamic-security file
-    (admin and hub accounts) and the hub's settings (hub.env)."""
+    (admin, hub and Home Assistant accounts), the hub's settings (hub.env) and Home
+    Assistant's password (homeassistant.password)."""
     from hub.cli import fail
 
     names = hostname or [socket.getfqdn(), "localhost", "127.0.0.1"]
     try:
-        made = init_broker(directory, list(dict.fromkeys(names)), prefix=prefix)
+        made = init_broker(
+            directory,
+            list(dict.fromkeys(names)),
+            prefix=prefix,
+            discovery_prefix=discovery_prefix,
+        )
     except (BrokerInitError, OSError) as exc:
         fail(str(exc))
     files = {name: str(made.path(name)) for name in INIT_FILES}
@@ -325,6 +331,8 @@ def broker_init_command(
                     "ports": {"password": PASSWORD_PORT, "certificate": CERT_PORT},
                     "admin_username": made.admin_username,
                     "hub_username": made.hub_username,
+                    "homeassistant_username": made.homeassistant_username,
+                    "discovery_prefix": made.discovery_prefix,
                     "files": files,
                 }
             )
@@ -334,5 +342,6 @@ def broker_init_command(
     print(
         "next: install them as deploy/mosquitto/README.md says, start the hub with the "
         f"settings in {made.path('hub.env')}, then provision terminals with "
-        "'python -m hub devices provision --room ROOM'"
+        "'python -m hub devices provision --room ROOM'; Home Assistant's account is "
+        f"{made.homeassistant_username!r}, its password in {made.path('homeassistant.password')}"
     )

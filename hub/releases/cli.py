@@ -20,7 +20,7 @@ from common.clock import SystemClock
 from contract.units import parse_duration
 from hub.audit import record
 from hub.audit.actors import cli_actor
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import one_session
 from hub.db.models import Device
 from hub.db.release_models import Rollout
 from hub.releases.rollouts import (
@@ -47,12 +47,8 @@ def _session() -> Iterator[tuple[Session, Settings]]:
     from hub.cli import prepared_settings
 
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            yield session, settings
-    finally:
-        engine.dispose()
+    with one_session(settings.database_url) as session:
+        yield session, settings
 
 
 def _refused(action: Callable[[], T]) -> T:

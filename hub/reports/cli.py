@@ -16,7 +16,7 @@ import typer
 
 from common.clock import SystemClock
 from hub.analytics.rollups import refresh_rollups
-from hub.db.engine import make_engine, make_session_factory
+from hub.db.engine import one_session
 from hub.db.models import Department
 from hub.reports.build import build_report
 from hub.reports.mail import report_email
@@ -72,30 +72,26 @@ def report_command(
     if file_format == "eml" and not to:
         fail("--format eml needs at least one --to address")
     settings = prepared_settings()
-    engine = make_engine(settings.database_url)
     now = SystemClock().now()
-    try:
-        with make_session_factory(engine)() as session:
-            if department is not None and session.get(Department, department) is None:
-                fail(f"no department {department!r}")
-            audience = Audience(ALL if department is None else f"department:{department}")
-            if chosen is None:
-                try:
-                    zone = reports_zone(session, settings.reports_timezone)
-                except ValueError as error:
-                    fail(str(error))
-                chosen = previous_span(period, now.astimezone(zone).date()).first
-            if refresh:
-                refresh_rollups(session, now)
-                session.commit()
+    with one_session(settings.database_url) as session:
+        if department is not None and session.get(Department, department) is None:
+            fail(f"no department {department!r}")
+        audience = Audience(ALL if department is None else f"department:{department}")
+        if chosen is None:
             try:
-                built = build_report(
-                    session, period=period, day=chosen, audience=audience, focus=focus, now=now
-                )
-            except ScopeNotFound as error:
+                zone = reports_zone(session, settings.reports_timezone)
+            except ValueError as error:
                 fail(str(error))
-    finally:
-        engine.dispose()
+            chosen = previous_span(period, now.astimezone(zone).date()).first
+        if refresh:
+            refresh_rollups(session, now)
+            session.commit()
+        try:
+            built = build_report(
+                session, period=period, day=chosen, audience=audience, focus=focus, now=now
+            )
+        except ScopeNotFound as error:
+            fail(str(error))
     if file_format == "html":
         content = built.html()
     elif file_format == "csv":
