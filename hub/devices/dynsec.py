@@ -10,7 +10,9 @@ Access is denied unless a role allows it (``defaultACLAccess``: publishing and s
 denied; receiving what one may subscribe to allowed). A terminal's role allows publishing
 only under its own room and device, and subscribing only to its own commands; the hub's role
 reads every terminal topic (also through ``$share/<group>/...``, which needs its own ACL) and
-writes commands, its own ``hub/`` and ``users/`` topics and Home Assistant discovery.
+writes commands, its own ``hub/`` and ``users/`` topics and Home Assistant discovery. Home
+Assistant's role reads discovery and the hub's ``hub/ha/`` tree (room states, the bridge's
+availability) and writes only its own birth and will (``<discovery_prefix>/status``).
 """
 
 import base64
@@ -20,14 +22,17 @@ from typing import Any
 
 from contract.ids import require_id
 from contract.topics import VERSION_LEVEL
+from hub.homeassistant.topics import DEFAULT_DISCOVERY_PREFIX, ha_status_topic
 
 # PBKDF2-SHA512 iterations of the hashes we write (Mosquitto 2.0's own default is 101; the
 # plugin reads the count from each client, and a connect costs one hash).
 HASH_ITERATIONS = 10_000
 ADMIN_ROLE = "quorum-admin"
 HUB_ROLE = "quorum-hub"
+HOMEASSISTANT_ROLE = "quorum-homeassistant"
 DEFAULT_ADMIN = "quorum-admin"
 DEFAULT_HUB = "quorum-hub"
+DEFAULT_HOMEASSISTANT = "homeassistant"
 CONTROL_TOPIC = "$CONTROL/dynamic-security/v1"
 RESPONSE_TOPIC = f"{CONTROL_TOPIC}/response"
 
@@ -71,7 +76,7 @@ def device_acls(prefix: str, room_id: str, device_id: str) -> list[Acl]:
     ]
 
 
-def hub_acls(prefix: str) -> list[Acl]:
+def hub_acls(prefix: str, discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX) -> list[Acl]:
     root = f"{prefix}/{VERSION_LEVEL}"
     terminals = f"{root}/rooms/+/devices/+/#"
     return [
@@ -84,8 +89,18 @@ def hub_acls(prefix: str) -> list[Acl]:
         _acl("subscribePattern", f"{root}/hub/#"),
         _acl("publishClientSend", f"{root}/users/#"),
         # Home Assistant MQTT discovery, and its birth message.
-        _acl("publishClientSend", "homeassistant/#"),
-        _acl("subscribePattern", "homeassistant/#"),
+        _acl("publishClientSend", f"{discovery_prefix}/#"),
+        _acl("subscribePattern", f"{discovery_prefix}/#"),
+    ]
+
+
+def homeassistant_acls(prefix: str, discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX) -> list[Acl]:
+    """Home Assistant reads what the hub's bridge publishes for it (hub/homeassistant/
+    topics.py) and announces itself; it reads no terminal topic and sends no command."""
+    return [
+        _acl("subscribePattern", f"{discovery_prefix}/#"),
+        _acl("subscribePattern", f"{prefix}/{VERSION_LEVEL}/hub/ha/#"),
+        _acl("publishClientSend", ha_status_topic(discovery_prefix)),
     ]
 
 
@@ -117,14 +132,25 @@ def initial_config(
     hub_password: str,
     admin_username: str = DEFAULT_ADMIN,
     hub_username: str = DEFAULT_HUB,
+    homeassistant_password: str | None = None,
+    homeassistant_username: str = DEFAULT_HOMEASSISTANT,
+    discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX,
 ) -> dict[str, Any]:
-    """The plugin's first file: the admin and hub accounts; terminals are added live."""
+    """The plugin's first file: the admin, hub and (with its password) Home Assistant
+    accounts; terminals are added live."""
+    clients = [
+        client(admin_username, ADMIN_ROLE, admin_password),
+        client(hub_username, HUB_ROLE, hub_password),
+    ]
+    if homeassistant_password is not None:
+        clients.append(client(homeassistant_username, HOMEASSISTANT_ROLE, homeassistant_password))
     return {
-        "clients": [
-            client(admin_username, ADMIN_ROLE, admin_password),
-            client(hub_username, HUB_ROLE, hub_password),
+        "clients": clients,
+        "roles": [
+            role(ADMIN_ROLE, admin_acls()),
+            role(HUB_ROLE, hub_acls(prefix, discovery_prefix)),
+            role(HOMEASSISTANT_ROLE, homeassistant_acls(prefix, discovery_prefix)),
         ],
-        "roles": [role(ADMIN_ROLE, admin_acls()), role(HUB_ROLE, hub_acls(prefix))],
         "groups": [],
         "defaultACLAccess": {
             "publishClientSend": False,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract import CONTRACT_VERSION
 from hub.db.models import Device
 from hub.db.release_models import Release, Rollout, RolloutDevice
 from hub.releases.plan import ACTIVE, DONE, FAILED, IN_FLIGHT, RolloutView, Target
@@ -41,6 +42,7 @@ def create_rollout(
         raise RolloutError(
             f"no release {request.version}: add it with 'python -m hub releases add FILE'"
         )
+    _check_contract(release)
     under_way = session.scalar(select(Rollout).where(Rollout.state.in_(ACTIVE)))
     if under_way is not None:
         raise RolloutError(
@@ -84,6 +86,23 @@ def create_rollout(
         )
     session.flush()
     return rollout
+
+
+def _check_contract(release: Release) -> None:
+    """A release stored by another hub version may speak another contract than this hub:
+    its terminals' messages would be refused (``unsupported_version``), so it is not sent."""
+    if release.contract_version == CONTRACT_VERSION:
+        return
+    remedy = (
+        "upgrade the hub first"
+        if release.contract_version > CONTRACT_VERSION
+        else f"roll out a release that speaks v{CONTRACT_VERSION}"
+    )
+    raise RolloutError(
+        f"release {release.version} speaks contract v{release.contract_version}, this hub "
+        f"v{CONTRACT_VERSION}: the hub would refuse its terminals' messages; {remedy} "
+        "(docs/operations.md, Upgrades)"
+    )
 
 
 def _targets(session: Session, wanted: Sequence[str] | None) -> list[Device]:

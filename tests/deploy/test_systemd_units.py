@@ -1,8 +1,9 @@
 """The systemd units in deploy/systemd: systemd-analyze accepts them, and they are hardened.
 
 ``systemd-analyze verify`` checks that ExecStart's program exists, so the units are verified
-as copies whose interpreter (/opt/quorum/venv/bin/python, made by deploy/pi/install.sh) is
-this test's Python; nothing else is changed. It exits 0 even for unknown keys and bad
+as copies whose interpreter (the terminal's /opt/quorum/releases/current/bin/python, made by
+deploy/pi/install.sh; the hub's /opt/quorum/venv/bin/python) is this test's Python; nothing
+else is changed. It exits 0 even for unknown keys and bad
 values, printing warnings, so any warning about our units fails the test.
 """
 
@@ -16,8 +17,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
-INTERPRETER = "/opt/quorum/venv/bin/python"
+# The terminal runs its current release (software updates switch the link: docs/fleet.md).
+TERMINAL_INTERPRETER = "/opt/quorum/releases/current/bin/python"
+HUB_INTERPRETER = "/opt/quorum/venv/bin/python"
 SERVICES = ["quorum-edge.service", "quorum-hub.service", "quorum-hub@.service"]
+
+
+def interpreter(unit: Path) -> str:
+    return TERMINAL_INTERPRETER if unit.name.startswith("quorum-edge") else HUB_INTERPRETER
 
 
 def directives(unit: Path) -> list[tuple[str, str, str]]:
@@ -53,8 +60,8 @@ def test_systemd_analyze_verify_accepts_every_unit(systemd_analyze: str, tmp_pat
     for unit in UNITS.iterdir():
         text = unit.read_text()
         if unit.suffix == ".service":
-            assert values(unit, "ExecStart")[0].startswith(f"{INTERPRETER} -m "), unit.name
-            text = text.replace(INTERPRETER, sys.executable)
+            assert values(unit, "ExecStart")[0].startswith(f"{interpreter(unit)} -m "), unit.name
+            text = text.replace(interpreter(unit), sys.executable)
         (tmp_path / unit.name).write_text(text)
     names = [u.name for u in sorted(UNITS.iterdir()) if "@." not in u.name]
     names.append("quorum-hub@1.service")  # a template is verified through an instance
@@ -71,7 +78,8 @@ def test_systemd_analyze_verify_accepts_every_unit(systemd_analyze: str, tmp_pat
 
 def test_systemd_analyze_verify_would_catch_a_mistake(systemd_analyze: str, tmp_path: Path) -> None:
     # The check above relies on warnings: make sure a typo does produce one here.
-    broken = (UNITS / "quorum-edge.service").read_text().replace(INTERPRETER, sys.executable)
+    unit = UNITS / "quorum-edge.service"
+    broken = unit.read_text().replace(interpreter(unit), sys.executable)
     (tmp_path / "quorum-edge.service").write_text(broken.replace("Type=notify", "Type=notifyy"))
     done = subprocess.run(
         [systemd_analyze, "verify", "./quorum-edge.service"],
@@ -120,6 +128,6 @@ def test_the_terminal_keeps_gpio_and_sound_but_nothing_else() -> None:
     groups = values(unit, "SupplementaryGroups")[0].split()
     assert {"gpio", "audio"} <= set(groups)
     assert values(unit, "ExecStart") == [
-        f"{INTERPRETER} -m edge run --config /etc/quorum/terminal/terminal.yaml"
+        f"{TERMINAL_INTERPRETER} -m edge run --config /etc/quorum/terminal/terminal.yaml"
     ]
     assert values(UNITS / "quorum-hub.service", "PrivateDevices") == ["yes"]

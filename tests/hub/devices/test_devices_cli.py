@@ -70,7 +70,8 @@ def test_broker_init_writes_the_files_once(env: dict[str, str], tmp_path: Path) 
     assert document["hostnames"] == ["mq.example"]
     assert document["ports"] == {"password": 8883, "certificate": 8884}
     files = {name: Path(path) for name, path in document["files"].items()}
-    for name in ("ca.key", "server.key", "dynamic-security.json", "hub.env"):
+    secret = ("ca.key", "server.key", "dynamic-security.json", "hub.env", "homeassistant.password")
+    for name in secret:
         assert stat.S_IMODE(files[name].stat().st_mode) == 0o600, name
     plugin_file = json.loads(files["dynamic-security.json"].read_text())
     env_file = files["hub.env"].read_text()
@@ -79,7 +80,12 @@ def test_broker_init_writes_the_files_once(env: dict[str, str], tmp_path: Path) 
     )
     assert hub_password not in files["dynamic-security.json"].read_text()  # hashes only
     assert hub_password not in out
-    assert {c["username"] for c in plugin_file["clients"]} == {"quorum-admin", "quorum-hub"}
+    names = {c["username"] for c in plugin_file["clients"]}
+    assert names == {"quorum-admin", "quorum-hub", "homeassistant"}
+    assert document["homeassistant_username"] == "homeassistant"
+    ha_password = files["homeassistant.password"].read_text().strip()
+    assert len(ha_password) >= 32 and ha_password != hub_password
+    assert ha_password not in files["dynamic-security.json"].read_text() + out + env_file
     before = {name: path.read_bytes() for name, path in files.items()}
     code, _, err = run("broker", "init", "--dir", str(target))
     assert code == 1 and "already holds" in err

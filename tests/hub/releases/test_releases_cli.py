@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from contract import CONTRACT_VERSION
 from hub.cli import app as cli
 from hub.db.audit_models import AuditEntry
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.models import Device
+from hub.db.release_models import Release, Rollout
 from hub.settings import get_settings
 from tests.conftest import FreshDatabase
 
@@ -101,3 +103,27 @@ def test_what_it_refuses(database: str, tmp_path: Path) -> None:
     assert code == 1 and "not a duration" in err
     code, _, _ = run("releases", "rollout")
     assert code == 2  # wrong usage
+
+
+def test_a_release_of_another_contract_version_is_not_rolled_out(
+    database: str, tmp_path: Path
+) -> None:
+    # Stored by a hub of another version (the hub was rolled back, or the row was made by a
+    # newer one): this hub would refuse what its terminals send.
+    code, _, err = run("releases", "add", str(make_wheel(tmp_path)))
+    assert code == 0, err
+    engine = make_engine(database)
+    with make_session_factory(engine)() as session, session.begin():
+        session.execute(update(Release).values(contract_version=CONTRACT_VERSION + 1))
+    code, out, err = run("releases", "rollout", "0.2.0", "--json")
+    assert (code, out) == (1, "")
+    assert (
+        f"release 0.2.0 speaks contract v{CONTRACT_VERSION + 1}, this hub v{CONTRACT_VERSION}"
+        in err
+    )
+    assert "upgrade the hub first" in err
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(Rollout)).all() == []
+        actions = list(session.scalars(select(AuditEntry.action)))
+    engine.dispose()
+    assert actions == ["release.add"]
