@@ -10,7 +10,6 @@ PostgreSQL cases skip, saying so, except in CI, where they fail.
 import base64
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, NoReturn
@@ -20,13 +19,10 @@ import pytest
 import hub.db.migrate as migrate
 from devtools import postgres
 from devtools.broker import RunningBroker, find_mosquitto, mosquitto_broker
+from devtools.sqlite_template import TemplateCommand
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.migrate import upgrade
 from hub.org.importer import import_config_dir
-
-# --import-mode=importlib keeps test folders off sys.path; this folder's helper modules need it.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sqlite_template import TemplateCommand
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +38,7 @@ _prefixes = itertools.count()
 
 @pytest.fixture(scope="session", autouse=True)
 def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """New SQLite databases are copies of one migrated once (tests/sqlite_template.py)."""
+    """New SQLite databases are copies of one migrated once (devtools/sqlite_template.py)."""
     real = migrate.command
     migrate.command = TemplateCommand(real, tmp_path_factory.mktemp("template") / "hub.db")
     try:

@@ -1,7 +1,9 @@
 """Credentials: the broker password reference resolves, TLS files are readable and private.
 
-Local only (no network), so it runs with ``--offline`` too. The password itself is never
-printed. Secrets readable by every user on the terminal are reported as warnings.
+Local only (no network), so it runs with ``--offline`` too; there it is not required (the
+credentials are for the broker, which ``--offline`` leaves out), so a config checked on a
+desk without its secrets still passes. The password itself is never printed. Secrets
+readable by every user on the terminal are reported as warnings.
 """
 
 import stat
@@ -33,11 +35,11 @@ def check_credentials(ctx: DoctorContext) -> CheckResult:
         password = resolve_secret(mqtt.password, ctx.env)
         check_tls_files(mqtt.ca_file, mqtt.cert_file, mqtt.key_file)
     except CredentialError as exc:
-        return problem(NAME, True, str(exc), _fix_for(mqtt.password, source))
+        return problem(NAME, not ctx.offline, str(exc), _fix_for(mqtt.password, source))
     if mqtt.username is not None and password is None and mqtt.cert_file is None:
         return problem(
             NAME,
-            True,
+            not ctx.offline,
             f"mqtt.username is {mqtt.username!r} but the config has no mqtt.password",
             f"add mqtt.password: file:/etc/quorum/{ctx.config.terminal.id}.password to "
             f"{source}, with the password {PROVISION} gave in that file (owner root:quorum, "

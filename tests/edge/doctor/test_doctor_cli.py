@@ -86,3 +86,29 @@ def test_a_missing_or_invalid_config_is_bad_input_and_no_config_is_wrong_usage(
     assert json.loads(invalid.stdout)["ok"] is False
     no_config = doctor()
     assert no_config.returncode == 2 and "--config" in no_config.stderr
+
+
+def test_a_shipped_config_without_its_secret_passes_simulated_and_offline() -> None:
+    """The secrets are for the broker, which --offline leaves out: a warning, not a failure."""
+    shipped = ROOT / "firmware_configs" / "hq-f1-aurora.yaml"  # password: env:QUORUM_MQTT_PASSWORD
+    offline = doctor_without_password("--config", str(shipped), "--simulate", "--offline")
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    checks = {c["name"]: c for c in json.loads(offline.stdout)["checks"]}
+    assert checks["credentials"]["status"] == "warn"
+    assert "QUORUM_MQTT_PASSWORD" in checks["credentials"]["message"]
+    # Online the same gap fails the run: the broker would refuse the terminal.
+    online = doctor_without_password("--config", str(shipped), "--simulate")
+    assert online.returncode == 1
+    checks = {c["name"]: c for c in json.loads(online.stdout)["checks"]}
+    assert checks["credentials"]["status"] == "fail"
+
+
+def doctor_without_password(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "edge", "doctor", *args, "--json"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "QUORUM_MQTT_PASSWORD"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,4 +1,5 @@
-"""New SQLite databases for tests start as a copy of one migrated once per test session.
+"""For the tests (tests/conftest.py): new SQLite databases start as a copy of one migrated
+once per test session.
 
 Migrating an empty SQLite file to the newest schema takes about half a second, and hundreds
 of tests start a hub on a new file. The first migration to ``head`` is kept as a template and
