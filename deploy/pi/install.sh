@@ -381,6 +381,10 @@ RULE='SUBSYSTEM=="gpio", KERNEL=="gpiochip*", GROUP="gpio", MODE="0660"'
 if [ -f "$UDEV_RULE" ] && [ "$(cat "$UDEV_RULE")" = "$RULE" ]; then
     note "$UDEV_RULE is in place"
 else
+    # A minimal Debian without udev has no rules folder yet; Raspberry Pi OS has one.
+    if [ ! -d "$(dirname "$UDEV_RULE")" ]; then
+        run install -d -m 0755 -o root -g root "$(dirname "$UDEV_RULE")"
+    fi
     write_file 0644 root root "$UDEV_RULE" <<<"$RULE"
     if systemd_running && command -v udevadm >/dev/null; then
         run udevadm control --reload

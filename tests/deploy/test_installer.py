@@ -175,6 +175,8 @@ def test_a_dry_run_in_a_fresh_debian_12_prints_every_step_and_changes_nothing(
         "ln -sfn 0.1.0 /opt/quorum/releases/.current-install",
         "mv -T /opt/quorum/releases/.current-install /opt/quorum/releases/current",
         "ln -sfn releases/current /opt/quorum/venv",
+        # debootstrap's minimal root has no udev, so no rules folder yet.
+        "install -d -m 0755 -o root -g root /etc/udev/rules.d",
         "install -m 0644 -o root -g root /dev/stdin /etc/udev/rules.d/60-quorum-gpio.rules",
         f"install -m 0644 -o root -g root {inside}/deploy/systemd/quorum-edge.service "
         "/etc/systemd/system/quorum-edge.service",
