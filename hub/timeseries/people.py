@@ -30,7 +30,9 @@ from hub.timeseries.sources import (
     ReadContext,
     Source,
     day_over,
+    days_span,
     local_midnight,
+    settled_days,
 )
 
 _MEASURED = (
@@ -50,22 +52,16 @@ class PeopleDailySource(Source):
         zones = _zones(session)
         if not zones:
             return Batch([], cursor, False)
-        if cursor == 0:
-            first = session.scalar(select(func.min(BookingOccurrence.starts_at)).where(*_MEASURED))
-            if first is None:
-                return Batch([], cursor, False)
-            start_day = first.date() - timedelta(days=1)
-        else:
-            start_day = date.fromordinal(cursor + 1)
-        days: list[date] = []
-        day = start_day
-        while len(days) < self.max_days and day_over(day, zones) + ctx.settle <= ctx.now:
-            days.append(day)
-            day += timedelta(days=1)
+        days = settled_days(
+            cursor,
+            lambda: session.scalar(select(func.min(BookingOccurrence.starts_at)).where(*_MEASURED)),
+            zones,
+            self.max_days,
+            ctx,
+        )
         if not days:
             return Batch([], cursor, False)
-        lo = min(local_midnight(days[0], z) for z in zones)
-        hi = max(local_midnight(days[-1] + timedelta(days=1), z) for z in zones)
+        lo, hi = days_span(days, zones)
         wanted = set(days)
         counts: dict[tuple[str, date], list[int]] = defaultdict(list)
         zone_of: dict[str, ZoneInfo] = {}
@@ -93,7 +89,7 @@ class PeopleDailySource(Source):
             for (room_id, local_day), people in sorted(counts.items())
             if shown(len(people))
         ]
-        more = day_over(day, zones) + ctx.settle <= ctx.now
+        more = day_over(days[-1] + timedelta(days=1), zones) + ctx.settle <= ctx.now
         return Batch(points, days[-1].toordinal(), more)
 
     def rewind_cursor(self, session: Session, since: datetime) -> int:

@@ -187,22 +187,16 @@ class DailyUtilizationSource(Source):
         zones = [ZoneInfo(tz) for tz in set(session.scalars(select(Room.timezone)))]
         if not zones:
             return Batch([], cursor, False)
-        if cursor == 0:
-            first = session.scalar(select(func.min(OccupancyChange.ts)))
-            if first is None:
-                return Batch([], cursor, False)
-            start_day = first.date() - timedelta(days=1)
-        else:
-            start_day = date.fromordinal(cursor + 1)
-        days: list[date] = []
-        day = start_day
-        while len(days) < self.max_days and day_over(day, zones) + ctx.settle <= ctx.now:
-            days.append(day)
-            day += timedelta(days=1)
+        days = settled_days(
+            cursor,
+            lambda: session.scalar(select(func.min(OccupancyChange.ts))),
+            zones,
+            self.max_days,
+            ctx,
+        )
         if not days:
             return Batch([], cursor, False)
-        lo = min(local_midnight(days[0], z) for z in zones)
-        hi = max(local_midnight(days[-1] + timedelta(days=1), z) for z in zones)
+        lo, hi = days_span(days, zones)
         spaces = load_spaces(
             session, room_ids=list(ctx.org.rooms), desk_ids=(), start=lo, end=hi, now=ctx.now
         )
@@ -234,7 +228,7 @@ class DailyUtilizationSource(Source):
                 points.append(
                     TsPoint(UTILIZATION, space.schedule.day_bounds(used.day)[0], fields, tags)
                 )
-        more = day_over(day, zones) + ctx.settle <= ctx.now
+        more = day_over(days[-1] + timedelta(days=1), zones) + ctx.settle <= ctx.now
         return Batch(points, days[-1].toordinal(), more)
 
     def rewind_cursor(self, session: Session, since: datetime) -> int:
@@ -249,6 +243,36 @@ class DailyUtilizationSource(Source):
         ]
         ready = day_over(day, zones) + ctx.settle
         return Behind(seconds=max((ctx.now - ready).total_seconds(), 0.0))
+
+
+def settled_days(
+    cursor: int,
+    first_data: Callable[[], datetime | None],
+    zones: Sequence[ZoneInfo],
+    max_days: int,
+    ctx: ReadContext,
+) -> list[date]:
+    """The local days after ``cursor`` (a date's ordinal; 0: from the day before the first
+    data) that ended ``ctx.settle`` ago in every zone, at most ``max_days`` of them."""
+    if cursor == 0:
+        first = first_data()
+        if first is None:
+            return []
+        day = first.date() - timedelta(days=1)
+    else:
+        day = date.fromordinal(cursor + 1)
+    days: list[date] = []
+    while len(days) < max_days and day_over(day, zones) + ctx.settle <= ctx.now:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def days_span(days: Sequence[date], zones: Sequence[ZoneInfo]) -> tuple[datetime, datetime]:
+    """From the first day's earliest local midnight to the end of the last day's latest."""
+    lo = min(local_midnight(days[0], z) for z in zones)
+    hi = max(local_midnight(days[-1] + timedelta(days=1), z) for z in zones)
+    return lo, hi
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
