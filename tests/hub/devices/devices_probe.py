@@ -116,3 +116,5 @@ class Probe:
             event = self.events.get(timeout=BOUND_S)
             if event[0] in kinds:
                 return event
+            # Say why at once instead of waiting out the bound (a CI run once lost a PUBACK).
+            assert event[0] != "closed", f"the broker closed the connection: {event[1]}"
