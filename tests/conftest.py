@@ -19,6 +19,7 @@ import pytest
 import hub.db.migrate as migrate
 from devtools import postgres
 from devtools.broker import RunningBroker, find_mosquitto, mosquitto_broker
+from devtools.secure_broker import SecuredBroker, find_dynsec_plugin, secured_mosquitto
 from devtools.sqlite_template import TemplateCommand
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.migrate import upgrade
@@ -65,6 +66,21 @@ def broker(mosquitto_binary: str, tmp_path: Path) -> Iterator[RunningBroker]:
         yield running
     finally:
         running.kill()
+
+
+@pytest.fixture
+def secured_broker(mosquitto_binary: str, tmp_path: Path) -> Iterator[SecuredBroker]:
+    """Mosquitto on the shipped deploy/mosquitto/quorum.conf, with certificates made here."""
+    if find_dynsec_plugin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Mosquitto's dynamic security plugin is required in CI")
+        pytest.skip("Mosquitto's dynamic security plugin is not installed")
+    secured = secured_mosquitto(tmp_path / "secured-broker")
+    secured.broker.start()
+    try:
+        yield secured
+    finally:
+        secured.broker.kill()
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """The broker check over TLS, against Mosquitto run with the shipped configuration
 (deploy/mosquitto/quorum.conf through devtools/secure_broker.py)."""
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from contract.config_loader import load_terminal_config
-from devtools.secure_broker import SecuredBroker, find_dynsec_plugin, secured_mosquitto
+from devtools.secure_broker import SecuredBroker
 from edge.doctor.broker import check_broker
 from edge.doctor.context import DoctorContext
 from edge.doctor.result import Status
@@ -17,20 +15,6 @@ from hub.devices.pki import new_ca
 from .conftest import WriteConfig
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def tls_broker(mosquitto_binary: str, tmp_path: Path) -> Iterator[SecuredBroker]:
-    if find_dynsec_plugin() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Mosquitto's dynamic security plugin is required in CI")
-        pytest.skip("Mosquitto's dynamic security plugin is not installed")
-    secured = secured_mosquitto(tmp_path / "tls-broker")
-    secured.broker.start()
-    try:
-        yield secured
-    finally:
-        secured.broker.kill()
 
 
 def _check(
@@ -56,37 +40,39 @@ def _check(
 
 
 def test_tls_with_the_right_ca_and_password(
-    tls_broker: SecuredBroker, write_config: WriteConfig
+    secured_broker: SecuredBroker, write_config: WriteConfig
 ) -> None:
-    status, message, _ = _check(write_config, tls_broker, tls_broker.setup.hub_password)
+    status, message, _ = _check(write_config, secured_broker, secured_broker.setup.hub_password)
     assert status is Status.OK, message
-    assert message == f"connected to localhost:{tls_broker.port} (TLS) with MQTT 5"
+    assert message == f"connected to localhost:{secured_broker.port} (TLS) with MQTT 5"
 
 
-def test_tls_with_a_wrong_password(tls_broker: SecuredBroker, write_config: WriteConfig) -> None:
-    status, message, fix = _check(write_config, tls_broker, "not-the-password")
+def test_tls_with_a_wrong_password(
+    secured_broker: SecuredBroker, write_config: WriteConfig
+) -> None:
+    status, message, fix = _check(write_config, secured_broker, "not-the-password")
     assert status is Status.FAIL and "refused user 'quorum-hub'" in message
     assert fix is not None and "does not match the broker's account 'quorum-hub'" in fix
 
 
 def test_a_ca_that_did_not_sign_the_broker_is_a_tls_failure(
-    tls_broker: SecuredBroker, write_config: WriteConfig, tmp_path: Path
+    secured_broker: SecuredBroker, write_config: WriteConfig, tmp_path: Path
 ) -> None:
     stranger = tmp_path / "other-ca.crt"
     stranger.write_bytes(new_ca("Somebody else's CA").cert_pem)
     status, message, fix = _check(
-        write_config, tls_broker, tls_broker.setup.hub_password, ca_file=str(stranger)
+        write_config, secured_broker, secured_broker.setup.hub_password, ca_file=str(stranger)
     )
     assert status is Status.FAIL
-    assert message.startswith(f"cannot reach the broker at localhost:{tls_broker.port} (TLS)")
+    assert message.startswith(f"cannot reach the broker at localhost:{secured_broker.port} (TLS)")
     assert fix is not None and "mqtt.ca_file must be the CA that signed" in fix
 
 
 def test_plain_mqtt_to_the_tls_listener_suggests_tls(
-    tls_broker: SecuredBroker, write_config: WriteConfig
+    secured_broker: SecuredBroker, write_config: WriteConfig
 ) -> None:
     status, message, fix = _check(
-        write_config, tls_broker, tls_broker.setup.hub_password, tls=None, ca_file=None
+        write_config, secured_broker, secured_broker.setup.hub_password, tls=None, ca_file=None
     )
     assert status is Status.FAIL, message
     assert fix is not None and "mqtt.tls: true" in fix

@@ -1,15 +1,12 @@
 """Fixtures for the devices tests: a broker started from deploy/mosquitto/quorum.conf with
 the files 'python -m hub broker init' makes, and a hub database holding the example rooms."""
 
-import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from devtools.secure_broker import SecuredBroker, find_dynsec_plugin, secured_mosquitto
 from hub.db.engine import make_engine, make_session_factory
 from hub.db.migrate import upgrade
 from hub.org.importer import import_config_dir
@@ -18,20 +15,6 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # --import-mode=importlib keeps test folders off sys.path; put this one back for its helpers.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-
-@pytest.fixture
-def secured_broker(mosquitto_binary: str, tmp_path: Path) -> Iterator[SecuredBroker]:
-    if find_dynsec_plugin() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Mosquitto's dynamic security plugin is required in CI")
-        pytest.skip("Mosquitto's dynamic security plugin is not installed")
-    secured = secured_mosquitto(tmp_path / "broker")
-    secured.broker.start()
-    try:
-        yield secured
-    finally:
-        secured.broker.kill()
 
 
 @pytest.fixture(scope="session")
